@@ -1,0 +1,54 @@
+# taizhang — two commands: `make demo` and `make test`. Everything else here serves them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export TAIZHANG_HOME := $(CURDIR)
+# Deploy checks run against production settings with throwaway secrets.
+DEPLOY_ENV := TAIZHANG_ENV=production SECRET_KEY=check-deploy-$(shell date +%s)-not-a-real-secret-0123456789abcdef \
+	ALLOWED_HOSTS=taizhang.example.gov.cn TAIZHANG_VAR=$(CURDIR)/var/deploy-check
+
+.PHONY: demo test setup lint typecheck checks pytest pytest-fast browser clean
+
+demo: setup
+	$(BIN)/taizhang migrate --noinput
+	$(BIN)/taizhang demo
+	$(BIN)/taizhang serve
+
+test: setup browser lint typecheck checks pytest
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser tests drive Debian's Chromium (Playwright's own download cannot work offline).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
+
+lint:
+	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff format --check src benchmarks
+
+typecheck:
+	$(BIN)/mypy
+
+checks:
+	$(BIN)/taizhang makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/taizhang check --deploy --fail-level WARNING
+
+# The suite, with coverage: >= 90% overall, 100% for services and workflows.
+pytest:
+	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=
+	$(BIN)/coverage report --fail-under=90
+	$(BIN)/coverage report --fail-under=100 --include='*/services.py,*/workflow.py'
+
+clean:
+	rm -rf $(VENV) node_modules var .coverage

@@ -1,0 +1,1 @@
+"""taizhang: the working ledger."""

@@ -1,0 +1,52 @@
+"""Serve taizhang with gunicorn (and a background-job worker) on TAIZHANG_BIND, default 127.0.0.1:8000."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server (gunicorn) and a background-job worker until interrupted."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("TAIZHANG_WORKERS", "2")))
+        parser.add_argument("--no-jobs", action="store_true", help="do not start the background-job worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "taizhang.settings")}
+        children: list[subprocess.Popen[bytes]] = []
+        if not options["no_jobs"]:
+            children.append(subprocess.Popen([sys.executable, "-m", "taizhang", "db_worker"], env=env))
+        web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "taizhang.wsgi:application", "--bind", options["bind"],
+             "--workers", str(options["workers"]), "--access-logfile", "-", "--timeout", "120"],
+            env=env,
+        )
+        children.append(web)
+        self.stdout.write(self.style.SUCCESS(f"taizhang is serving on http://{options['bind']}/  (Ctrl-C stops)"))
+
+        def stop(signum: int, frame: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            web.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop(signal.SIGTERM, None)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()

@@ -1,0 +1,37 @@
+"""Search text with pinyin: 区发改委 → "区发改委 qufagaiwei qfgw", so users can type names, pinyin or initials."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+
+
+@lru_cache(maxsize=65536)
+def _pinyin_forms(text: str) -> tuple[str, str]:
+    syllables = lazy_pinyin(text, errors="ignore")
+    initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+def search_text_for(values: Iterable[str]) -> str:
+    parts: list[str] = []
+    for value in values:
+        text = value.strip()
+        if not text:
+            continue
+        parts.append(normalise_query(text))
+        if _HAN.search(text):
+            full, initials = _pinyin_forms(text)
+            parts.extend([full, initials])
+    return " ".join(parts)
+
+
+def normalise_query(query: str) -> str:
+    """Lower-case, and drop spaces and punctuation so "Qu Fa" matches "qufa"."""
+    return _NOT_WORD.sub("", query.lower())

@@ -1,0 +1,149 @@
+"""Building blocks of every service: the ``@service`` decorator and audited create / change / void.
+
+A service is keyword-only, takes the acting user as ``actor``, runs in one transaction inside the caller's
+audit context, validates with ``full_clean()`` before it saves, and saves only the fields that changed.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.core import audit
+from taizhang.core.errors import Conflict, ValidationFailed
+from taizhang.core.models import LedgerModel
+
+P = ParamSpec("P")
+R = TypeVar("R")
+M = TypeVar("M", bound=models.Model)
+
+
+# The service currently running (innermost), so that tests can attribute history rows to services.
+running_service: contextvars.ContextVar[str | None] = contextvars.ContextVar("taizhang_service", default=None)
+
+
+def service(func: Callable[P, R] | None = None, *, audited: bool = True) -> Any:
+    """Mark a write: keyword-only, atomic, audited as ``actor`` within the caller's audit context.
+
+    ``audited=False`` is for writes of user preferences that are not ledger data (no history row).
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        name = f"{func.__module__}.{func.__name__}"
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if args:
+                raise TypeError(f"{func.__name__}() takes keyword arguments only")
+            if "actor" not in kwargs:
+                raise TypeError(f"{func.__name__}() needs actor=")
+            audit.require()
+            reason = kwargs.get("reason") or ""
+            token = running_service.set(name)
+            try:
+                with transaction.atomic(), audit.acting(kwargs["actor"], str(reason)):  # type: ignore[arg-type]
+                    return func(**kwargs)
+            finally:
+                running_service.reset(token)
+
+        wrapper.service_name = name  # type: ignore[attr-defined]
+        wrapper.audited = audited  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
+
+
+def validated_save(instance: M, *, update_fields: list[str] | None = None, exclude: list[str] | None = None) -> M:
+    """``full_clean()`` then save; Django validation errors become one :class:`ValidationFailed`."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=update_fields)
+    except IntegrityError as exc:  # a race past validate_unique(): same answer as the validation would give
+        raise ValidationFailed(_("This record clashes with another one: %(error)s") % {"error": exc}) from exc
+    return instance
+
+
+def create(model: type[M], **values: Any) -> M:
+    return validated_save(model(**values))
+
+
+def change(
+    instance: M,
+    values: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Apply ``values`` to ``instance`` and save the fields that really changed; return their names.
+
+    With ``expected_version`` the row is locked and compared first: if someone saved in between, the call
+    raises :class:`Conflict` and changes nothing.
+    """
+    if isinstance(instance, LedgerModel):
+        _check_version(instance, expected_version)
+    changed: list[str] = []
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            new_id = value.pk if isinstance(value, models.Model) else value
+            if getattr(instance, field.attname) != new_id:
+                setattr(instance, name if isinstance(value, models.Model) else field.attname, value)
+                changed.append(name)
+        elif getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    if not changed:
+        return []
+    update_fields = [*changed]
+    if isinstance(instance, LedgerModel):
+        instance.version += 1
+        update_fields += ["version", "updated_at"]
+    validated_save(instance, update_fields=update_fields)
+    return changed
+
+
+def _check_version(instance: LedgerModel, expected_version: int | None) -> None:
+    if expected_version is None or instance.pk is None:
+        return
+    stored = (
+        type(instance)._default_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True)
+    )
+    current = stored.first()
+    if current is None or current != expected_version or instance.version != expected_version:
+        raise Conflict
+
+
+def void(instance: LedgerModel, *, actor: Any, reason: str) -> LedgerModel:
+    """Void a ledger record: it stays in the database and in history, out of lists and counts."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [_("Give a reason for voiding.")]})
+    if instance.is_void:
+        raise ValidationFailed(_("This record is already voided."))
+    instance.voided_at = timezone.now()
+    instance.voided_by = actor
+    instance.void_reason = reason[:200]
+    instance.version += 1
+    instance.save(update_fields=["voided_at", "voided_by", "void_reason", "version", "updated_at"])
+    return instance
+
+
+@service(audited=False)
+def columns_choose(*, actor: Any, key: str, columns: list[str]) -> None:
+    """Remember which columns ``actor`` wants on the list page ``key``; an empty choice restores defaults."""
+    from taizhang.core.models import ViewPreference
+
+    if not columns:
+        ViewPreference.objects.filter(user=actor, key=key).delete()
+        return
+    ViewPreference.objects.update_or_create(user=actor, key=key, defaults={"columns": list(columns)})

@@ -1,0 +1,298 @@
+"""The scoping walk: every registered page and API endpoint, visited as each persona, looking for leaks.
+
+It enumerates the URL configuration, so a new page or endpoint is walked without anyone writing a test.
+
+1. **Non-interference.** Every URL without an object in it (lists, summaries, maps, dashboards, schema) is
+   fetched as ``reporter_a`` and ``outsider`` before and after records owned by unit B are added. The
+   responses must be identical: any difference (a row, a count, a total, a chart point) is a leak.
+2. **Objects out of scope.** Every URL that addresses an object is built with unit B's record and requested
+   (GET, and POST/PATCH/PUT/DELETE where the view accepts them) as ``reporter_a`` and ``outsider``: the
+   answer must be 404 (or 405), never 200 or 403, and the record must be unchanged afterwards.
+3. **Reachability.** The same URLs as ``supervisor`` must not be 404, or the walk would prove nothing.
+
+A URL needing an argument the walk cannot fill, or addressing a model with no world factory, is itself a
+finding: the walk never silently skips.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from taizhang.core.testing.personas import World
+from taizhang.core.testing.world import factories
+
+MARKER = "WALKB"
+PROBES = ("reporter_a", "outsider")
+# Views that act on the session rather than on records; visiting them would log the persona out.
+SESSION_URL_NAMES = frozenset({"login", "logout", "set_language", "password_change", "api_token"})
+OBJECT_KWARGS = frozenset({"pk", "object_id", "id"})
+KNOWN_KWARGS: dict[str, str] = {"format": "json", "year": "2026", "period": "2026-05", "month": "2026-05"}
+OK_AWAY = (404, 405)
+_CSRF = [
+    re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
+    re.compile(r"\b[A-Za-z0-9]{64}\b"),  # masked CSRF tokens, wherever a page embeds one
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    url: str
+    persona: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.url} as {self.persona}: {self.problem}"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    route: str
+    callback: Any
+    kwargs: tuple[str, ...]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+    @property
+    def object_kwarg(self) -> str | None:
+        return next((k for k in self.kwargs if k in OBJECT_KWARGS), None)
+
+    def view_attr(self, name: str, default: Any = None) -> Any:
+        for holder in (getattr(self.callback, "view_class", None), getattr(self.callback, "cls", None),
+                       self.callback):
+            if holder is not None and hasattr(holder, name):
+                return getattr(holder, name)
+        return default
+
+    @property
+    def model(self) -> type[Model] | None:
+        model = self.view_attr("walk_model") or self.view_attr("model")
+        if model is None:
+            queryset = self.view_attr("queryset")
+            model = getattr(queryset, "model", None)
+        return model if isinstance(model, type) and issubclass(model, Model) else None
+
+    def methods(self) -> set[str]:
+        cls = getattr(self.callback, "view_class", None) or getattr(self.callback, "cls", None)
+        actions = getattr(self.callback, "actions", None)
+        if actions:
+            return {m.upper() for m in actions}
+        if cls is not None:
+            return {m.upper() for m in getattr(cls, "http_method_names", []) if hasattr(cls, m)} - {"OPTIONS"}
+        return {"GET", "POST"}
+
+
+def endpoints(urlconf: Any = None) -> list[Endpoint]:
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    found = []
+    for ep in _walk_patterns(get_resolver(urlconf).url_patterns, "", ""):
+        key = (ep.name, ep.kwargs)
+        if key not in seen:
+            seen.add(key)
+            found.append(ep)
+    return found
+
+
+def _pattern_kwargs(pattern: Any) -> list[str]:
+    if isinstance(pattern, RoutePattern):
+        return list(pattern.converters)
+    if isinstance(pattern, RegexPattern):
+        return list(pattern.regex.groupindex)
+    return []
+
+
+def _walk_patterns(patterns: Iterable[Any], namespace: str, prefix: str,
+                   inherited: tuple[str, ...] = ()) -> Iterator[Endpoint]:
+    for p in patterns:
+        kwargs = (*inherited, *_pattern_kwargs(p.pattern))
+        route = prefix + str(p.pattern).lstrip("^").replace("\\", "").rstrip("$")
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk_patterns(p.url_patterns, ns, route, kwargs)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}{p.name}" if p.name else ""
+            yield Endpoint(name=name, route=route, callback=p.callback, kwargs=tuple(kwargs),
+                           defaults=dict(p.default_args))
+
+
+class Walk:
+    def __init__(self, world: World, urlconf: Any = None) -> None:
+        self.world = world
+        self.urlconf = urlconf
+        self.findings: list[Finding] = []
+        self.clients: dict[str, Client] = {}
+        for persona in (*PROBES, "supervisor", "reporter_b"):
+            client = Client()
+            client.force_login(world.users[persona])
+            self.clients[persona] = client
+        self.objects: dict[type[Model], Model] = {}
+        self.visited = 0
+
+    # --- helpers -----------------------------------------------------------------------------------------
+
+    def find(self, url: str, persona: str, problem: str) -> None:
+        self.findings.append(Finding(url, persona, problem))
+
+    def build_url(self, ep: Endpoint, obj: Model | None) -> str | None:
+        values: dict[str, Any] = {}
+        declared = ep.view_attr("walk_kwargs", {}) or {}
+        for name in ep.kwargs:
+            if name in ep.defaults:
+                continue
+            if name in OBJECT_KWARGS:
+                if obj is None:
+                    return None
+                values[name] = obj.pk
+            elif name in declared:
+                values[name] = declared[name](self.world) if callable(declared[name]) else declared[name]
+            elif name in KNOWN_KWARGS:
+                values[name] = KNOWN_KWARGS[name]
+            else:
+                self.find(ep.route, "-", f"cannot fill URL argument {name!r}; declare walk_kwargs on the view")
+                return None
+        try:
+            return reverse(ep.name, kwargs=values, urlconf=self.urlconf)
+        except Exception as exc:
+            self.find(ep.route, "-", f"cannot build URL: {exc}")
+            return None
+
+    def fetch(self, persona: str, url: str, method: str = "GET") -> tuple[int, str]:
+        client = self.clients[persona]
+        kwargs: dict[str, Any] = {}
+        if method in ("PATCH", "PUT"):
+            kwargs = {"data": "{}", "content_type": "application/json"}
+        response = client.generic(method, url, **kwargs) if method != "GET" else client.get(url)
+        self.visited += 1
+        body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+        text = body.decode("utf-8", errors="replace")
+        for pattern in _CSRF:
+            text = pattern.sub("", text)
+        return response.status_code, text
+
+    def walkable(self, ep: Endpoint) -> bool:
+        if ep.route.startswith("admin/"):
+            return False  # the admin site is walked model by model in check_admin()
+        if not ep.name:
+            return not ep.route.startswith(("static/", "media/"))
+        if ep.name.split(":")[-1] in SESSION_URL_NAMES:
+            return False
+        return not ep.view_attr("walk_skip", False)
+
+    # --- the walk ----------------------------------------------------------------------------------------
+
+    def run(self) -> list[Finding]:
+        eps = [ep for ep in endpoints(self.urlconf) if self.walkable(ep)]
+        for ep in eps:
+            if not ep.name:
+                self.find(ep.route, "-", "unnamed URL pattern: name it so the walk can build it")
+        eps = [ep for ep in eps if ep.name]
+        plain = [ep for ep in eps if ep.object_kwarg is None]
+        before = {}
+        for ep in plain:
+            url = self.build_url(ep, None)
+            if url is not None:
+                before[url] = {p: self.fetch(p, url) for p in PROBES}
+        self.add_unit_b_records(eps)
+        for url, responses in before.items():
+            for persona, (status, body) in responses.items():
+                status2, body2 = self.fetch(persona, url)
+                if status2 != status or body2 != body:
+                    self.find(url, persona, f"response changed when unit B's records were added "
+                                            f"({status} -> {status2}): {_first_difference(body, body2)}")
+                elif MARKER in body2:
+                    self.find(url, persona, "shows a record of unit B")
+        for ep in eps:
+            if ep.object_kwarg is not None:
+                self.check_object_endpoint(ep)
+        self.check_admin()
+        return self.findings
+
+    def check_admin(self) -> None:
+        """The admin is for staff only: every persona (none is staff) is sent to the admin login."""
+        from django.contrib import admin
+
+        urls = [reverse("admin:index", urlconf=self.urlconf)]
+        for model in admin.site._registry:
+            base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            urls.append(reverse(f"{base}_changelist", urlconf=self.urlconf))
+            urls.append(reverse(f"{base}_add", urlconf=self.urlconf))
+            obj = self.objects.get(model)
+            pk = obj.pk if obj is not None else 1
+            for action in ("change", "history", "delete"):
+                urls.append(reverse(f"{base}_{action}", args=[pk], urlconf=self.urlconf))
+        for url in urls:
+            for persona in (*PROBES, "supervisor", "reporter_b"):
+                for method in ("GET", "POST"):
+                    status, _body = self.fetch(persona, url, method)
+                    if status != 302:
+                        self.find(url, persona, f"admin page answered {method} with {status} to a non-staff user")
+
+    def add_unit_b_records(self, eps: list[Endpoint]) -> None:
+        from taizhang.core.audit import Source, audit_context
+
+        registry = factories()
+        needed = {ep.model for ep in eps if ep.object_kwarg is not None}
+        for ep in eps:
+            if ep.object_kwarg is not None and ep.model is None:
+                self.find(ep.route, "-", "addresses an object but declares no model (set model or walk_model)")
+        with audit_context(self.world.admin, Source.SYSTEM):
+            for model in sorted((m for m in needed if m is not None), key=lambda m: m._meta.label):
+                factory = registry.get(model)
+                if factory is None:
+                    self.find(model._meta.label, "-", "no world factory: register one in <app>/tests/world.py")
+                    continue
+                self.objects[model] = factory(self.world, self.world.unit_b, MARKER)
+            # Records of every registered model, even those no URL addresses, feed the non-interference check.
+            for model, factory in registry.items():
+                if model not in self.objects:
+                    self.objects[model] = factory(self.world, self.world.unit_b, MARKER)
+
+    def check_object_endpoint(self, ep: Endpoint) -> None:
+        obj = self.objects.get(ep.model) if ep.model else None
+        if obj is None:
+            return
+        url = self.build_url(ep, obj)
+        if url is None:
+            return
+        snapshot = _snapshot(obj)
+        methods = ep.methods()
+        for persona in PROBES:
+            for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+                if method != "GET" and method not in methods:
+                    continue
+                status, _body = self.fetch(persona, url, method)
+                if status not in OK_AWAY:
+                    self.find(url, persona, f"{method} answered {status}; an object out of scope must be 404")
+        if _snapshot(obj) != snapshot:
+            self.find(url, "reporter_a/outsider", "the out-of-scope record changed")
+        if "GET" in methods:
+            status, _body = self.fetch("supervisor", url)
+            if status == 404:
+                self.find(url, "supervisor", "404 for a district-wide role: the walk cannot reach this record")
+
+
+def _snapshot(obj: Model) -> Any:
+    fresh = type(obj)._default_manager.filter(pk=obj.pk).values().first()
+    return fresh
+
+
+def _first_difference(a: str, b: str) -> str:
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return f"…{b[max(0, i - 60): i + 80]!r}"
+    return f"lengths {len(a)} vs {len(b)}"
+
+
+def walk(world: World, urlconf: Any = None) -> list[Finding]:
+    return Walk(world, urlconf).run()

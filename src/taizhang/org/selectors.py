@@ -1,0 +1,105 @@
+"""Every read of organisation data that a user sees. The first argument is always the acting user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from taizhang.core.scoping import get_in_scope, scope_for
+from taizhang.org.models import Area, Membership, Person, Unit, User
+
+
+def unit_list(user: User | Any) -> QuerySet[Unit]:
+    scope = scope_for(user)
+    qs = (
+        Unit.objects.live()
+        .select_related("parent")
+        .annotate(people_count=Count("people", filter=Q(people__voided_at__isnull=True), distinct=True))
+        .order_by("sort_order", "code")  # Meta.ordering does not apply to aggregated queries
+    )
+    return scope.filter(qs, *Unit.scope_fields)
+
+
+def unit_get(user: User | Any, pk: int) -> Unit:
+    return get_in_scope(unit_list(user), pk=pk)
+
+
+def unit_choices(user: User | Any) -> QuerySet[Unit]:
+    """Units the user may pick in forms and filters: the ones in scope, active."""
+    return (
+        scope_for(user)
+        .filter(Unit.objects.live().filter(is_active=True), "id")
+        .only("id", "name", "short_name", "code", "sort_order", "path")
+    )
+
+
+def unit_directory(user: User | Any) -> QuerySet[Unit]:
+    """Every active unit, by name only: for naming cooperating units and routing targets across scope.
+
+    Names of units are public knowledge inside the district; their records are not.
+    """
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    return Unit.objects.live().filter(is_active=True).only("id", "name", "short_name", "code", "sort_order")
+
+
+def unit_subtree_ids(unit: Unit) -> list[int]:
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+
+
+def person_list(user: User | Any) -> QuerySet[Person]:
+    qs = Person.objects.live().select_related("unit", "user")
+    return scope_for(user).filter(qs, *Person.scope_fields)
+
+
+def person_get(user: User | Any, pk: int) -> Person:
+    return get_in_scope(person_list(user), pk=pk)
+
+
+def leader_list(user: User | Any) -> QuerySet[Person]:
+    """District leaders. Their names are on every ledger, so every signed-in user may read them."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    return Person.objects.live().leaders().select_related("unit")
+
+
+def membership_list(user: User | Any) -> QuerySet[Membership]:
+    qs = Membership.objects.live().select_related("user", "unit")
+    return scope_for(user).filter(qs, *Membership.scope_fields)
+
+
+def membership_get(user: User | Any, pk: int) -> Membership:
+    return get_in_scope(membership_list(user), pk=pk)
+
+
+def area_list(user: User | Any) -> QuerySet[Area]:
+    qs = Area.objects.live().select_related("responsible_unit", "chief", "parent")
+    return scope_for(user).filter(qs, *Area.scope_fields)
+
+
+def area_get(user: User | Any, pk: int) -> Area:
+    return get_in_scope(area_list(user), pk=pk)
+
+
+def area_geojson(user: User | Any, **filters: Any) -> dict[str, Any]:
+    """The areas in scope as a GeoJSON FeatureCollection, for the map page."""
+    features = []
+    for area in area_list(user).filter(**filters):
+        features.append(
+            {
+                "type": "Feature",
+                "id": area.pk,
+                "geometry": area.geometry,
+                "properties": {
+                    "code": area.code,
+                    "name": area.name,
+                    "kind": area.kind,
+                    "kind_label": str(area.get_kind_display()),
+                    "unit": area.responsible_unit.name,
+                    "chief": area.chief.name if area.chief else "",
+                    "phone": area.chief.phone if area.chief else "",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
