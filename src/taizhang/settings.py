@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "taizhang.core",
     "taizhang.org",
+    "taizhang.ledgers",
+    "taizhang.projects",
+    "taizhang.issues",
     "taizhang.web",
     "taizhang.dashboard",
 ]

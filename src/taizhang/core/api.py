@@ -22,10 +22,11 @@ class AuditedAPIMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        source = audit.current().source if audit.current() else Source.API
+        outer = audit.current()
+        source = outer.source if outer is not None else Source.API
         cm = audit.audit_context(request.user, source)  # type: ignore[arg-type]
         cm.__enter__()
-        self._audit_cm = cm
+        self._audit_cm: Any = cm
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         cm = getattr(self, "_audit_cm", None)
@@ -61,7 +62,7 @@ class ScopedViewSet(AuditedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModel
         except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
             raise NotFound from exc
 
-    def _write_serializer(self, data: Any, partial: bool = False) -> serializers.Serializer:
+    def _write_serializer(self, data: Any, partial: bool = False) -> serializers.BaseSerializer:
         serializer_class = self.write_serializer_class or self.get_serializer_class()
         serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -104,4 +105,4 @@ class VoidSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]

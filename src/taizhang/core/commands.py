@@ -16,8 +16,12 @@ class AuditedCommand(BaseCommand):
     audit_source: str = Source.COMMAND
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--as", dest="acting_username", default=None,
-                            help="username recorded in history as the author of the changes")
+        parser.add_argument(
+            "--as",
+            dest="acting_username",
+            default=None,
+            help="username recorded in history as the author of the changes",
+        )
 
     def acting_user(self, username: str | None) -> Any:
         if not username:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-DEMO_PASSWORD = "taizhang-demo-2026"
+DEMO_PASSWORD = "taizhang-demo-2026"  # noqa: S105  (printed to every demo user on purpose)
 
 
 @dataclass(frozen=True)

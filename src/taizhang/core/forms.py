@@ -32,6 +32,12 @@ class LedgerForm(forms.ModelForm):
             else:
                 widget.attrs.setdefault("class", "form-control")
 
+    def limit_choices(self, name: str, queryset: Any) -> None:
+        """Offer only ``queryset`` (e.g. the units in the user's scope) in a choice field."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
+
     def _post_clean(self) -> None:
         # Model validation runs once, in the service, against the real record.
         pass

@@ -39,7 +39,7 @@ def history_entries(obj: Any, limit: int = 200) -> list[dict[str, Any]]:
                 changes.append((field, None, value))
         for field, old, new in changes:
             if isinstance(field, models.ForeignKey):
-                fk_ids[field.related_model].update(v for v in (old, new) if v is not None)  # type: ignore[index]
+                fk_ids[field.related_model].update(v for v in (old, new) if v is not None)
         raw.append((record, changes))
     names = {
         related: {o.pk: str(o) for o in related._default_manager.filter(pk__in=ids)} for related, ids in fk_ids.items()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 
@@ -32,14 +32,14 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with audit_context(getattr(request, "user", None), source_for(request.path)):  # type: ignore[arg-type]
+        with audit_context(getattr(request, "user", None), source_for(request.path)):
             return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
-    ) -> HttpResponse | None:
+    ) -> HttpResponseBase | None:
         if request.path.startswith(SELF_AUTHENTICATING_PREFIXES) or request.path.startswith(settings.STATIC_URL):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

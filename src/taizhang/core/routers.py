@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
@@ -17,7 +19,7 @@ class Router(DefaultRouter):
     def get_urls(self) -> list:
         return [*self.extra, *super().get_urls()]
 
-    def add_view(self, route: str, view: object, name: str) -> None:
+    def add_view(self, route: str, view: Any, name: str) -> None:
         self.extra.append(path(route, view, name=name))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from taizhang.core.errors import NotFound, PermissionDenied
@@ -73,7 +74,7 @@ def scope_for(user: User | AnonymousUser | None) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    scope = _compute_scope(user)  # type: ignore[arg-type]
+    scope = _compute_scope(user)
     setattr(user, _CACHE_ATTR, scope)
     return scope
 
@@ -122,7 +123,7 @@ def get_in_scope(queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one object from an already scoped queryset; missing and out-of-scope both raise NotFound."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise NotFound from exc
 
 

@@ -49,7 +49,7 @@ def service(func: Callable[P, R] | None = None, *, audited: bool = True) -> Any:
             token = running_service.set(name)
             try:
                 with transaction.atomic(), audit.acting(kwargs["actor"], str(reason)):  # type: ignore[arg-type]
-                    return func(**kwargs)
+                    return func(*args, **kwargs)
             finally:
                 running_service.reset(token)
 

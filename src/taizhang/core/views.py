@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet, Sum
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
@@ -54,7 +54,7 @@ class LedgerView(View):
         except NoReverseMatch:
             return None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return super().dispatch(request, *args, **kwargs)
         except NotFound as exc:
@@ -189,13 +189,12 @@ class ListPage(LedgerView):
         }
 
     def can_add(self) -> bool:
-        return bool(self.add_perm) and self.request.user.has_perm(self.add_perm)
+        return self.add_perm is not None and self.request.user.has_perm(self.add_perm)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self.get_context()
-        template = (
-            "core/_table.html" if getattr(request, "htmx", False) and not request.htmx.boosted else self.template_name
-        )  # type: ignore[attr-defined]
+        htmx = getattr(request, "htmx", None)
+        template = "core/_table.html" if htmx and not htmx.boosted else self.template_name
         return render(request, template, context)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -282,8 +281,9 @@ class FormPage(LedgerView):
     def get_object(self) -> Any:
         if "pk" not in self.kwargs:
             return None
-        assert self.getter is not None
-        return type(self).getter(self.request.user, _pk(self.kwargs))
+        getter = type(self).getter
+        assert getter is not None
+        return getter(self.request.user, _pk(self.kwargs))
 
     def check_permission(self, obj: Any) -> None:
         if not self.request.user.has_perm(self.perm, obj):
@@ -337,12 +337,12 @@ class FormPage(LedgerView):
         data = dict(form.cleaned_data)
         expected_version = data.pop("version", None)
         if obj is None:
-            assert self.create_service is not None
-            return type(self).create_service(actor=self.request.user, **data)
-        assert self.update_service is not None
-        return type(self).update_service(
-            actor=self.request.user, **{self.update_arg: obj}, values=data, expected_version=expected_version
-        )
+            create = type(self).create_service
+            assert create is not None
+            return create(actor=self.request.user, **data)
+        update = type(self).update_service
+        assert update is not None
+        return update(actor=self.request.user, **{self.update_arg: obj}, values=data, expected_version=expected_version)
 
 
 def apply_errors(form: BaseForm, exc: DomainError) -> None:

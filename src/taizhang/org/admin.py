@@ -36,11 +36,12 @@ class ServiceAdmin(SimpleHistoryAdmin):
             def _post_clean(self) -> None:
                 # Run the service inside validation so that its errors land on the form, not in a 500.
                 data = dict(self.cleaned_data)
+                instance: Any = getattr(self, "instance")  # noqa: B009  (set by ModelForm.__init__)
                 try:
-                    if self.instance.pk is None:
+                    if instance.pk is None:
                         self.instance = admin_self.create_service(actor=request.user, **data)
                     else:
-                        fresh = type(self.instance).objects.get(pk=self.instance.pk)
+                        fresh = type(instance).objects.get(pk=instance.pk)
                         admin_self.update_service(actor=request.user, **{admin_self.update_arg: fresh}, values=data)
                         self.instance = fresh
                 except ValidationFailed as exc:

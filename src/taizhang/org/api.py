@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -29,7 +29,7 @@ class ScopedPersonField(serializers.PrimaryKeyRelatedField):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = ScopedUnitField(allow_null=True, required=False)
+    parent = ScopedUnitField(allow_null=True, required=False)  # type: ignore[assignment]
 
     class Meta:
         model = Unit
@@ -48,7 +48,7 @@ class UnitSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "version"]
         # Uniqueness and the rest are checked by the service, with the same messages as the forms.
         validators: list[Any] = []
-        extra_kwargs = {"code": {"validators": []}, "name": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}, "name": {"validators": []}}
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -80,7 +80,7 @@ class ScopedAreaField(serializers.PrimaryKeyRelatedField):
 class AreaSerializer(serializers.ModelSerializer):
     responsible_unit = ScopedUnitField()
     chief = ScopedPersonField(allow_null=True, required=False)
-    parent = ScopedAreaField(allow_null=True, required=False)
+    parent = ScopedAreaField(allow_null=True, required=False)  # type: ignore[assignment]
     geometry = serializers.JSONField()
 
     class Meta:
@@ -98,12 +98,12 @@ class AreaSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "version"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
 class VoidActionMixin:
-    void_service: Any
-    void_arg: str
+    void_service: ClassVar[Any]
+    void_arg: ClassVar[str]
 
     @extend_schema(request=VoidSerializer, summary="Void with a reason")
     @action(detail=True, methods=["post"])
@@ -193,7 +193,11 @@ class RoutePointView(AuditedAPIMixin, APIView):
             query.validated_data["latitude"],
             tolerance_m=query.validated_data.get("tolerance_m"),
         )
-        unit = Unit.objects.filter(pk=route.unit_id).values("id", "code", "name").first()
+        unit = (
+            Unit.objects.filter(pk=route.unit_id).values("id", "code", "name").first()
+            if route.unit_id is not None
+            else None
+        )
         return Response(
             {
                 "longitude": route.longitude,

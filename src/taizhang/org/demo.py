@@ -32,7 +32,7 @@ def _division(segment: int) -> str:
 
 def _geojson(geom: Any) -> dict[str, Any]:
     geom = shapely.set_precision(geom, 1e-6)
-    return mapping(geom)  # type: ignore[return-value]
+    return dict(mapping(geom))
 
 
 def _polygons(geom: Any) -> list[Polygon]:
@@ -74,46 +74,77 @@ def _seeds_inside(poly: Polygon, count: int, rng: random.Random) -> list[tuple[f
 
 def build(ctx: DemoContext) -> None:
     rng = random.Random(2017)
-    admin = services.user_create(actor=None, username="admin", password=DEMO_PASSWORD, first_name="管理员",
-                                 last_name="系统", is_superuser=True)
+    admin = services.user_create(
+        actor=None, username="admin", password=DEMO_PASSWORD, first_name="管理员", last_name="系统", is_superuser=True
+    )
     units: dict[str, Unit] = {}
     for order, (code, name, short, _kind_) in enumerate(
         [(c, n, s, UnitKind.DEPARTMENT) for c, n, s in d.DEPARTMENTS], start=100
     ):
-        units[code] = services.unit_create(actor=admin, code=code, name=name, short_name=short, kind=_kind_,
-                                           sort_order=order)
+        units[code] = services.unit_create(
+            actor=admin, code=code, name=name, short_name=short, kind=_kind_, sort_order=order
+        )
     communities: dict[str, list[Unit]] = {}
     for order, (code, name, short, kind, segment, community_names) in enumerate(d.LOCAL_UNITS, start=1):
-        unit = services.unit_create(actor=admin, code=code, name=name, short_name=short, kind=kind,
-                                    division_code=_division(segment), sort_order=order)
+        unit = services.unit_create(
+            actor=admin,
+            code=code,
+            name=name,
+            short_name=short,
+            kind=kind,
+            division_code=_division(segment),
+            sort_order=order,
+        )
         units[code] = unit
         communities[code] = []
         for i, cname in enumerate(community_names, start=1):
             suffix = "居委会" if cname.endswith("社区") else "村委会"
-            communities[code].append(services.unit_create(
-                actor=admin, code=f"{code}-{i:02d}", name=f"{short}{cname}{suffix}", short_name=cname,
-                kind=UnitKind.OTHER, parent=unit, division_code=f"{_division(segment)[:9]}{i:03d}",
-                sort_order=order * 100 + i,
-            ))
+            communities[code].append(
+                services.unit_create(
+                    actor=admin,
+                    code=f"{code}-{i:02d}",
+                    name=f"{short}{cname}{suffix}",
+                    short_name=cname,
+                    kind=UnitKind.OTHER,
+                    parent=unit,
+                    division_code=f"{_division(segment)[:9]}{i:03d}",
+                    sort_order=order * 100 + i,
+                )
+            )
     ctx.write(f"{len(units)} units and {sum(len(v) for v in communities.values())} communities")
 
-    leaders = [services.person_create(actor=admin, name=name, title=title, unit=units["QWB" if i in (0, 2) else
-                                      "QZFB"], is_leader=True, phone=_phone(rng), sort_order=i)
-               for i, (name, title) in enumerate(d.LEADERS)]
+    leaders = [
+        services.person_create(
+            actor=admin,
+            name=name,
+            title=title,
+            unit=units["QWB" if i in (0, 2) else "QZFB"],
+            is_leader=True,
+            phone=_phone(rng),
+            sort_order=i,
+        )
+        for i, (name, title) in enumerate(d.LEADERS)
+    ]
     heads: dict[str, Person] = {}
     staff: dict[str, Person] = {}
     for code, unit in units.items():
-        head_title = "主任" if unit.kind in (UnitKind.SUBDISTRICT, UnitKind.MANAGEMENT_COMMITTEE) else \
-            ("镇长" if unit.kind == UnitKind.TOWN else "乡长" if unit.kind == UnitKind.TOWNSHIP else "负责人")
-        heads[code] = services.person_create(actor=admin, name=_name(rng), title=head_title, unit=unit,
-                                             phone=_phone(rng), sort_order=1)
-        staff[code] = services.person_create(actor=admin, name=_name(rng), title="科员（填报员）", unit=unit,
-                                             phone=_phone(rng), sort_order=5)
+        head_title = (
+            "主任"
+            if unit.kind in (UnitKind.SUBDISTRICT, UnitKind.MANAGEMENT_COMMITTEE)
+            else ("镇长" if unit.kind == UnitKind.TOWN else "乡长" if unit.kind == UnitKind.TOWNSHIP else "负责人")
+        )
+        heads[code] = services.person_create(
+            actor=admin, name=_name(rng), title=head_title, unit=unit, phone=_phone(rng), sort_order=1
+        )
+        staff[code] = services.person_create(
+            actor=admin, name=_name(rng), title="科员（填报员）", unit=unit, phone=_phone(rng), sort_order=5
+        )
     community_chiefs: dict[int, Person] = {}
     for members in communities.values():
         for c in members:
-            community_chiefs[c.pk] = services.person_create(actor=admin, name=_name(rng), title="网格长", unit=c,
-                                                            phone=_phone(rng), sort_order=1)
+            community_chiefs[c.pk] = services.person_create(
+                actor=admin, name=_name(rng), title="网格长", unit=c, phone=_phone(rng), sort_order=1
+            )
     ctx.write(f"{Person.objects.count()} people, {len(leaders)} of them district leaders")
 
     _users(admin, units, heads, staff, leaders, ctx)
@@ -138,8 +169,14 @@ DEMO_USERS: list[tuple[str, str, str, Any]] = [
 ]
 
 
-def _users(admin: User, units: dict[str, Unit], heads: dict[str, Person], staff: dict[str, Person],
-           leaders: list[Person], ctx: DemoContext) -> None:
+def _users(
+    admin: User,
+    units: dict[str, Unit],
+    heads: dict[str, Person],
+    staff: dict[str, Person],
+    leaders: list[Person],
+    ctx: DemoContext,
+) -> None:
     services.membership_create(actor=admin, user=admin, unit=units["DSJ"], role=Role.ADMIN)
     for username, role, code, person_key in DEMO_USERS:
         if isinstance(person_key, int):
@@ -151,15 +188,27 @@ def _users(admin: User, units: dict[str, Unit], heads: dict[str, Person], staff:
         else:
             name = {"inspector_wang": "王振华", "inspector_li": "李晓峰"}[username]
             person = services.person_create(actor=admin, name=name, title="核查员", unit=units[code])
-        user = services.user_create(actor=admin, username=username, password=DEMO_PASSWORD,
-                                    last_name=person.name[:1], first_name=person.name[1:])
+        user = services.user_create(
+            actor=admin,
+            username=username,
+            password=DEMO_PASSWORD,
+            last_name=person.name[:1],
+            first_name=person.name[1:],
+        )
         services.person_update(actor=admin, person=person, values={"user": user})
         services.membership_create(actor=admin, user=user, unit=units[code], role=role)
     ctx.write(f"{len(DEMO_USERS) + 1} users")
 
 
-def _areas(admin: User, units: dict[str, Unit], communities: dict[str, list[Unit]], heads: dict[str, Person],
-           community_chiefs: dict[int, Person], rng: random.Random, ctx: DemoContext) -> None:
+def _areas(
+    admin: User,
+    units: dict[str, Unit],
+    communities: dict[str, list[Unit]],
+    heads: dict[str, Person],
+    community_chiefs: dict[int, Person],
+    rng: random.Random,
+    ctx: DemoContext,
+) -> None:
     boundary = Polygon(d.BOUNDARY)
     local_codes = [row[0] for row in d.LOCAL_UNITS]
     unit_polys = dict(zip(local_codes, _voronoi(boundary, d.UNIT_SEEDS), strict=True))
@@ -170,8 +219,13 @@ def _areas(admin: User, units: dict[str, Unit], communities: dict[str, list[Unit
         for i, (community, cell) in enumerate(zip(members, cells, strict=True), start=1):
             chief = community_chiefs[community.pk]
             community_area = services.area_create(
-                actor=admin, code=f"SQ-{code}-{i:02d}", name=community.short_name, kind=AreaKind.COMMUNITY,
-                geometry=_geojson(cell), responsible_unit=community, chief=chief,
+                actor=admin,
+                code=f"SQ-{code}-{i:02d}",
+                name=community.short_name,
+                kind=AreaKind.COMMUNITY,
+                geometry=_geojson(cell),
+                responsible_unit=community,
+                chief=chief,
             )
             min_x, min_y, max_x, max_y = cell.bounds
             n = 0
@@ -184,9 +238,14 @@ def _areas(admin: User, units: dict[str, Unit], communities: dict[str, list[Unit
                             continue
                         n += 1
                         services.area_create(
-                            actor=admin, code=f"WG-{code}-{i:02d}-{n:02d}",
-                            name=f"{community.short_name}第{n}网格", kind=AreaKind.GRID, geometry=_geojson(part),
-                            responsible_unit=community, chief=chief, parent=community_area,
+                            actor=admin,
+                            code=f"WG-{code}-{i:02d}-{n:02d}",
+                            name=f"{community.short_name}第{n}网格",
+                            kind=AreaKind.GRID,
+                            geometry=_geojson(part),
+                            responsible_unit=community,
+                            chief=chief,
+                            parent=community_area,
                         )
                     x += GRID_DEG
                 y += GRID_DEG
@@ -199,11 +258,15 @@ def _areas(admin: User, units: dict[str, Unit], communities: dict[str, list[Unit
             parts = [g for g in getattr(piece, "geoms", [piece]) if isinstance(g, LineString) and g.length > 0.001]
             for j, part in enumerate(parts, start=1):
                 road_count += 1
-                suffix = f"（{units[code].short_name}段）" if len(parts) == 1 else \
-                    f"（{units[code].short_name}段{j}）"
+                suffix = f"（{units[code].short_name}段）" if len(parts) == 1 else f"（{units[code].short_name}段{j}）"
                 services.area_create(
-                    actor=admin, code=f"LD-{road_count:03d}", name=f"{road_name}{suffix}", kind=AreaKind.ROAD,
-                    geometry=_geojson(part), responsible_unit=units[code], chief=heads[code],
+                    actor=admin,
+                    code=f"LD-{road_count:03d}",
+                    name=f"{road_name}{suffix}",
+                    kind=AreaKind.ROAD,
+                    geometry=_geojson(part),
+                    responsible_unit=units[code],
+                    chief=heads[code],
                 )
     ctx.write(f"{grid_count} grid cells, {road_count} road segments")
 

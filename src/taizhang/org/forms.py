@@ -18,7 +18,7 @@ class UnitForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = selectors.unit_choices(self.user)
+        self.limit_choices("parent", selectors.unit_choices(self.user))
 
 
 class PersonForm(LedgerForm):
@@ -28,7 +28,7 @@ class PersonForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = selectors.unit_choices(self.user)
+        self.limit_choices("unit", selectors.unit_choices(self.user))
 
 
 class MembershipForm(LedgerForm):
@@ -38,7 +38,7 @@ class MembershipForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = selectors.unit_choices(self.user)
+        self.limit_choices("unit", selectors.unit_choices(self.user))
 
 
 class GeoJSONField(forms.CharField):
@@ -73,6 +73,6 @@ class AreaForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible_unit"].queryset = selectors.unit_choices(self.user)
-        self.fields["chief"].queryset = selectors.person_list(self.user)
-        self.fields["parent"].queryset = selectors.area_list(self.user)
+        self.limit_choices("responsible_unit", selectors.unit_choices(self.user))
+        self.limit_choices("chief", selectors.person_list(self.user))
+        self.limit_choices("parent", selectors.area_list(self.user))

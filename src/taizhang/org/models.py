@@ -134,7 +134,7 @@ class Person(LedgerModel):
     is_leader = models.BooleanField(_("district leader"), default=False)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()  # type: ignore[misc]
     history = history_records(excluded_fields=["search_text"])
     search_fields = ("name", "title")
     scope_fields = ("unit",)
@@ -235,7 +235,7 @@ class Area(LedgerModel):
             validate_geometry(self.geometry, allowed)
         except ValidationError as exc:
             errors.setdefault("geometry", []).extend(exc.messages)
-        if self.chief_id is not None and self.chief.is_void:
+        if self.chief is not None and self.chief.is_void:
             errors.setdefault("chief", []).append(gettext("The chief's record is voided."))
         if self.parent_id is not None and self.pk is not None and self.parent_id == self.pk:
             errors.setdefault("parent", []).append(gettext("An area cannot lie within itself."))

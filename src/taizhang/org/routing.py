@@ -28,7 +28,7 @@ from taizhang.org.choices import AreaKind
 
 GENERATION_KEY = "taizhang:routing:generation"
 _EARTH_M_PER_DEG = 111_320.0
-_SPECIFICITY = {AreaKind.ROAD: 0, AreaKind.GRID: 1, AreaKind.COMMUNITY: 2}
+_SPECIFICITY: dict[str, int] = {AreaKind.ROAD: 0, AreaKind.GRID: 1, AreaKind.COMMUNITY: 2}
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def default_unit_id() -> int | None:
 def route_point(longitude: Any, latitude: Any, *, tolerance_m: float | None = None) -> Route:
     """Route a point; raises :class:`InvalidPoint` for coordinates that are not degrees."""
     lon, lat = check_point(longitude, latitude)
-    tolerance = settings.TAIZHANG["ROAD_TOLERANCE_M"] if tolerance_m is None else tolerance_m
+    tolerance = float(str(settings.TAIZHANG["ROAD_TOLERANCE_M"])) if tolerance_m is None else tolerance_m
     hits = get_index().route(lon, lat, tolerance)
     if hits:
         first = hits[0]

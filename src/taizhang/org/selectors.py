@@ -61,7 +61,7 @@ def leader_list(user: User | Any) -> QuerySet[Person]:
     """District leaders. Their names are on every ledger, so every signed-in user may read them."""
     if not user.is_authenticated:
         return Person.objects.none()
-    return Person.objects.live().leaders().select_related("unit")
+    return Person.objects.live().filter(is_leader=True).select_related("unit")
 
 
 def membership_list(user: User | Any) -> QuerySet[Membership]:

@@ -79,7 +79,7 @@ def unit_void(*, actor: User, unit: Unit, reason: str) -> Unit:
 
 
 def _set_path(unit: Unit) -> None:
-    parent_path = unit.parent.path if unit.parent_id else "/"
+    parent_path = unit.parent.path if unit.parent is not None else "/"
     unit.path = f"{parent_path}{unit.pk}/"
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
 

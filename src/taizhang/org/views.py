@@ -270,8 +270,8 @@ class AreaVoid(generic.VoidPage):
 
 def map_settings() -> dict[str, str]:
     return {
-        "tile_url": settings.TAIZHANG["MAP_TILE_URL"],
-        "tile_attribution": settings.TAIZHANG["MAP_TILE_ATTRIBUTION"],
+        "tile_url": str(settings.TAIZHANG["MAP_TILE_URL"]),
+        "tile_attribution": str(settings.TAIZHANG["MAP_TILE_ATTRIBUTION"]),
     }
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -35,7 +34,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = StyledPasswordChangeForm
     extra_context = {"title": gettext_lazy("Change password")}
 
-    def form_valid(self, form: forms.Form) -> HttpResponse:
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         try:
             org_services.user_set_password(
                 actor=self.request.user, user=self.request.user, password=form.cleaned_data["new_password1"]
@@ -44,7 +43,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             for msg in exc.fields.get("password", [exc.message]):
                 form.add_error("new_password1", msg)
             return self.form_invalid(form)
-        update_session_auth_hash(self.request, self.request.user)
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password was changed."))
         from django.shortcuts import redirect
 

@@ -12,7 +12,7 @@ from typing import Any
 from taizhang.core.audit import Source, audit_context
 from taizhang.core.roles import Role
 
-PASSWORD = "walk-the-scope-2026"
+PASSWORD = "walk-the-scope-2026"  # noqa: S105  (test personas only)
 
 
 @dataclass
@@ -50,13 +50,16 @@ def make_world() -> World:
         units = {
             "GOV": services.unit_create(actor=admin, code="GOV", name="区政府办公室", kind=UnitKind.DEPARTMENT),
             "SUP": services.unit_create(actor=admin, code="SUP", name="督查室", kind=UnitKind.DEPARTMENT),
-            "A": services.unit_create(actor=admin, code="UA", name="甲街道", kind=UnitKind.SUBDISTRICT,
-                                      division_code="410103001000"),
-            "B": services.unit_create(actor=admin, code="UB", name="乙街道", kind=UnitKind.SUBDISTRICT,
-                                      division_code="410103002000"),
+            "A": services.unit_create(
+                actor=admin, code="UA", name="甲街道", kind=UnitKind.SUBDISTRICT, division_code="410103001000"
+            ),
+            "B": services.unit_create(
+                actor=admin, code="UB", name="乙街道", kind=UnitKind.SUBDISTRICT, division_code="410103002000"
+            ),
         }
-        units["A1"] = services.unit_create(actor=admin, code="UA1", name="甲一社区", kind=UnitKind.OTHER,
-                                           parent=units["A"])
+        units["A1"] = services.unit_create(
+            actor=admin, code="UA1", name="甲一社区", kind=UnitKind.OTHER, parent=units["A"]
+        )
         users: dict[str, Any] = {"admin": admin}
         for name, (unit_key, role) in PERSONA_ROLES.items():
             user = services.user_create(actor=admin, username=name, password=PASSWORD)

@@ -69,8 +69,7 @@ class Endpoint:
         return next((k for k in self.kwargs if k in OBJECT_KWARGS), None)
 
     def view_attr(self, name: str, default: Any = None) -> Any:
-        for holder in (getattr(self.callback, "view_class", None), getattr(self.callback, "cls", None),
-                       self.callback):
+        for holder in (getattr(self.callback, "view_class", None), getattr(self.callback, "cls", None), self.callback):
             if holder is not None and hasattr(holder, name):
                 return getattr(holder, name)
         return default
@@ -112,8 +111,9 @@ def _pattern_kwargs(pattern: Any) -> list[str]:
     return []
 
 
-def _walk_patterns(patterns: Iterable[Any], namespace: str, prefix: str,
-                   inherited: tuple[str, ...] = ()) -> Iterator[Endpoint]:
+def _walk_patterns(
+    patterns: Iterable[Any], namespace: str, prefix: str, inherited: tuple[str, ...] = ()
+) -> Iterator[Endpoint]:
     for p in patterns:
         kwargs = (*inherited, *_pattern_kwargs(p.pattern))
         route = prefix + str(p.pattern).lstrip("^").replace("\\", "").rstrip("$")
@@ -122,8 +122,9 @@ def _walk_patterns(patterns: Iterable[Any], namespace: str, prefix: str,
             yield from _walk_patterns(p.url_patterns, ns, route, kwargs)
         elif isinstance(p, URLPattern):
             name = f"{namespace}{p.name}" if p.name else ""
-            yield Endpoint(name=name, route=route, callback=p.callback, kwargs=tuple(kwargs),
-                           defaults=dict(p.default_args))
+            yield Endpoint(
+                name=name, route=route, callback=p.callback, kwargs=tuple(kwargs), defaults=dict(p.default_args)
+            )
 
 
 class Walk:
@@ -174,7 +175,11 @@ class Walk:
             kwargs = {"data": "{}", "content_type": "application/json"}
         response = client.generic(method, url, **kwargs) if method != "GET" else client.get(url)
         self.visited += 1
-        body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+        body = (
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            if getattr(response, "streaming", False)
+            else response.content
+        )
         text = body.decode("utf-8", errors="replace")
         for pattern in _CSRF:
             text = pattern.sub("", text)
@@ -208,8 +213,12 @@ class Walk:
             for persona, (status, body) in responses.items():
                 status2, body2 = self.fetch(persona, url)
                 if status2 != status or body2 != body:
-                    self.find(url, persona, f"response changed when unit B's records were added "
-                                            f"({status} -> {status2}): {_first_difference(body, body2)}")
+                    self.find(
+                        url,
+                        persona,
+                        f"response changed when unit B's records were added "
+                        f"({status} -> {status2}): {_first_difference(body, body2)}",
+                    )
                 elif MARKER in body2:
                     self.find(url, persona, "shows a record of unit B")
         for ep in eps:
@@ -283,14 +292,13 @@ class Walk:
 
 
 def _snapshot(obj: Model) -> Any:
-    fresh = type(obj)._default_manager.filter(pk=obj.pk).values().first()
-    return fresh
+    return type(obj)._default_manager.filter(pk=obj.pk).values().first()
 
 
 def _first_difference(a: str, b: str) -> str:
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
-            return f"…{b[max(0, i - 60): i + 80]!r}"
+            return f"…{b[max(0, i - 60) : i + 80]!r}"
     return f"lengths {len(a)} vs {len(b)}"
 
 

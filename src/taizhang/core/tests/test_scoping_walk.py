@@ -20,8 +20,18 @@ def test_every_url_and_endpoint_is_scoped(world):
 
 def test_the_walk_covers_every_named_url(world):
     names = {ep.name for ep in endpoints()}
-    for expected in ("org:unit_list", "org:unit_detail", "org:person_edit", "org:area_history", "unit-detail",
-                     "person-list", "area-void", "route-point", "dashboard:home", "org:area_geojson"):
+    for expected in (
+        "org:unit_list",
+        "org:unit_detail",
+        "org:person_edit",
+        "org:area_history",
+        "unit-detail",
+        "person-list",
+        "area-void",
+        "route-point",
+        "dashboard:home",
+        "org:area_geojson",
+    ):
         assert expected in names
 
 
@@ -37,10 +47,13 @@ class UnscopedPersonDetail(generic.DetailPage):
 
 @pytest.fixture
 def leaky_urlconf():
-    org_patterns = ([
-        path("people/", UnscopedPersonList.as_view(), name="person_list"),
-        path("people/<int:pk>/", UnscopedPersonDetail.as_view(), name="person_detail"),
-    ], "leaky")
+    org_patterns = (
+        [
+            path("people/", UnscopedPersonList.as_view(), name="person_list"),
+            path("people/<int:pk>/", UnscopedPersonDetail.as_view(), name="person_detail"),
+        ],
+        "leaky",
+    )
     module = types.ModuleType("taizhang_leaky_urls")
     module.urlpatterns = [path("leaky/", include(org_patterns)), path("", include("taizhang.urls"))]
     sys.modules[module.__name__] = module

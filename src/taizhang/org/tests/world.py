@@ -10,8 +10,10 @@ from taizhang.core.testing.world import register
 from taizhang.org import services
 from taizhang.org.models import Area, Membership, Person, Unit, User
 
-SQUARE = {"type": "Polygon", "coordinates": [[[113.60, 34.70], [113.61, 34.70], [113.61, 34.71], [113.60, 34.71],
-                                              [113.60, 34.70]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[113.60, 34.70], [113.61, 34.70], [113.61, 34.71], [113.60, 34.71], [113.60, 34.70]]],
+}
 
 
 @register(Unit)
@@ -22,14 +24,14 @@ def make_unit(world: World, unit: Unit, marker: str) -> Unit:
 
 @register(Person)
 def make_person(world: World, unit: Unit, marker: str) -> Person:
-    return services.person_create(actor=world.admin, name=f"{marker}人员", title=f"{marker}科员", unit=unit,
-                                  phone="13800000000")
+    return services.person_create(
+        actor=world.admin, name=f"{marker}人员", title=f"{marker}科员", unit=unit, phone="13800000000"
+    )
 
 
 @register(User)
 def make_user(world: World, unit: Unit, marker: str) -> User:
-    return services.user_create(actor=world.admin, username=f"{marker.lower()}_{unit.code.lower()}",
-                                password=PASSWORD)
+    return services.user_create(actor=world.admin, username=f"{marker.lower()}_{unit.code.lower()}", password=PASSWORD)
 
 
 @register(Membership)
@@ -41,8 +43,15 @@ def make_membership(world: World, unit: Unit, marker: str) -> Membership:
 @register(Area)
 def make_area(world: World, unit: Unit, marker: str) -> Area:
     chief = services.person_create(actor=world.admin, name=f"{marker}网格长", unit=unit)
-    return services.area_create(actor=world.admin, code=f"{marker}-{unit.code}", name=f"{marker}网格",
-                                kind="grid", geometry=SQUARE, responsible_unit=unit, chief=chief)
+    return services.area_create(
+        actor=world.admin,
+        code=f"{marker}-{unit.code}",
+        name=f"{marker}网格",
+        kind="grid",
+        geometry=SQUARE,
+        responsible_unit=unit,
+        chief=chief,
+    )
 
 
 def any_world_object(world: World, model: type, unit: Any) -> Any:

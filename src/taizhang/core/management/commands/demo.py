@@ -42,7 +42,7 @@ class Command(AuditedCommand):
 
         logins = demo_logins()
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         width = max((len(u) for u, _r, _unit in logins), default=10)
         for username, role, unit in logins:
             self.stdout.write(f"  {username.ljust(width)}  {role}  {unit}")

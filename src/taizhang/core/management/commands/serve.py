@@ -26,8 +26,20 @@ class Command(BaseCommand):
         if not options["no_jobs"]:
             children.append(subprocess.Popen([sys.executable, "-m", "taizhang", "db_worker"], env=env))
         web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "taizhang.wsgi:application", "--bind", options["bind"],
-             "--workers", str(options["workers"]), "--access-logfile", "-", "--timeout", "120"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "taizhang.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ],
             env=env,
         )
         children.append(web)

@@ -4,7 +4,7 @@ window.TZMap = (function () {
   var colours = {grid: "#206bc4", road: "#d63939", community: "#2fb344"};
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   function draw(elementId, geojson, settings) {
-    var map = L.map(elementId, {attributionControl: false, preferCanvas: true});
+    var map = L.map(elementId, {attributionControl: false});
     if (settings && settings.tile_url) {
       L.tileLayer(settings.tile_url, {maxZoom: 19, attribution: settings.tile_attribution || ""}).addTo(map);
       L.control.attribution({prefix: false}).addTo(map);
