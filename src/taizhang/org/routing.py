@@ -19,10 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+import shapely
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from taizhang.org.choices import AreaKind
 
@@ -81,8 +81,11 @@ class _Projection:
         self.kx = _EARTH_M_PER_DEG * math.cos(math.radians(ref_lat))
         self.ky = _EARTH_M_PER_DEG
 
-    def __call__(self, x: Any, y: Any, z: Any = None) -> tuple[Any, Any]:
+    def __call__(self, x: float, y: float) -> tuple[float, float]:
         return x * self.kx, y * self.ky
+
+    def geometry(self, geom: BaseGeometry) -> BaseGeometry:
+        return shapely.transform(geom, lambda coords: coords * (self.kx, self.ky))
 
 
 class RoutingIndex:
@@ -93,7 +96,7 @@ class RoutingIndex:
         self.roads: list[tuple[AreaHit, BaseGeometry]] = []
         for row in rows:
             hit = AreaHit(row["id"], row["code"], row["name"], row["kind"], row["unit_id"], row["chief_id"])
-            geom = transform(self.projection, row["geometry"])
+            geom = self.projection.geometry(row["geometry"])
             (self.roads if row["kind"] == AreaKind.ROAD else self.polygons).append((hit, geom))
         self.polygon_tree = STRtree([g for _h, g in self.polygons]) if self.polygons else None
         self.road_tree = STRtree([g for _h, g in self.roads]) if self.roads else None
@@ -102,7 +105,7 @@ class RoutingIndex:
         x, y = self.projection(lon, lat)
         point = Point(x, y)
         hits: list[AreaHit] = []
-        if self.road_tree is not None:
+        if self.road_tree is not None and tolerance_m > 0:
             idx = self.road_tree.query_nearest(point, max_distance=tolerance_m, return_distance=True)
             indices, distances = idx
             best = sorted(zip(distances, indices, strict=True), key=lambda pair: (pair[0], self.roads[pair[1]][0].code))

@@ -51,10 +51,10 @@ def make_world() -> World:
             "GOV": services.unit_create(actor=admin, code="GOV", name="区政府办公室", kind=UnitKind.DEPARTMENT),
             "SUP": services.unit_create(actor=admin, code="SUP", name="督查室", kind=UnitKind.DEPARTMENT),
             "A": services.unit_create(
-                actor=admin, code="UA", name="甲街道", kind=UnitKind.SUBDISTRICT, division_code="410103001000"
+                actor=admin, code="UA", name="甲街道", kind=UnitKind.SUBDISTRICT, division_code="410102001000"
             ),
             "B": services.unit_create(
-                actor=admin, code="UB", name="乙街道", kind=UnitKind.SUBDISTRICT, division_code="410103002000"
+                actor=admin, code="UB", name="乙街道", kind=UnitKind.SUBDISTRICT, division_code="410102002000"
             ),
         }
         units["A1"] = services.unit_create(

@@ -19,11 +19,11 @@ def test_a_reporter_logs_in_browses_switches_language_and_logs_out(live_server, 
         rows = page.locator("[data-testid=ledger-table] tbody tr")
         assert rows.count() == 2  # 甲街道 and its sub-unit 甲一社区, nothing of 乙街道
         assert "乙街道" not in page.content()
-        page.select_option("[data-testid=language-switch]", "en")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.select_option("[data-testid=language-switch]", "en")
         assert page.locator("html").get_attribute("lang") == "en"
-        page.select_option("[data-testid=language-switch]", "zh-hans")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.select_option("[data-testid=language-switch]", "zh-hans")
         assert page.locator("html").get_attribute("lang") == "zh-hans"
         page.click("a[aria-label]")  # the user menu
         page.click("[data-testid=logout]")

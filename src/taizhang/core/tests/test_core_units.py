@@ -1,0 +1,126 @@
+"""Unit tests of core building blocks: search text, scope, formatting, errors, images."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from PIL import Image
+
+from taizhang.core import images
+from taizhang.core.errors import ValidationFailed
+from taizhang.core.roles import Role
+from taizhang.core.scoping import Scope, scope_for
+from taizhang.core.search import normalise_query, search_text_for
+from taizhang.core.tables import Column, format_value, resolve
+
+
+def test_search_text_holds_the_name_its_pinyin_and_initials():
+    text = search_text_for(["区发改委", "FGW-01", ""])
+    assert text.split() == ["区发改委", "qufagaiwei", "qfgw", "fgw01"]
+    assert normalise_query(" Qu Fa-Gai ") == "qufagai"
+
+
+def test_scope_of_nobody_sees_nothing():
+    assert scope_for(None).is_empty
+    assert Scope(user_id=None).filter.__self__.is_empty
+
+
+def test_scope_roles_reach_sub_units(world):
+    scope = scope_for(world.users["reporter_a"])
+    assert scope.can_read_unit(world.units["A1"].pk)
+    assert not scope.can_read_unit(world.unit_b.pk)
+    assert scope.has_role(Role.REPORTER, unit_id=world.units["A1"].pk)
+    assert not scope.has_role(Role.REPORTER, unit_id=world.unit_b.pk)
+    assert scope.roles_in(None) == frozenset()
+    leader = scope_for(world.users["leader"])
+    assert leader.district_read and not leader.district_write
+    assert leader.has_role(Role.LEADER, unit_id=world.unit_b.pk)
+    assert scope_for(world.users["outsider"]).is_empty
+
+
+def test_an_inactive_user_has_no_scope(world):
+    user = world.users["reporter_a"]
+    user.is_active = False
+    assert scope_for(user).is_empty
+
+
+def test_the_scope_is_computed_once_per_request(world, django_assert_num_queries):
+    user = world.users["reporter_b"]
+    with django_assert_num_queries(2):
+        scope_for(user)
+        scope_for(user)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "shown"),
+    [
+        (None, "text", "—"),
+        ("", "text", "—"),
+        (Decimal("1234567.891"), "money", "1,234,567.89"),
+        (Decimal("0.757"), "percent", "75.7%"),
+        (12345, "number", "12,345"),
+        (True, "bool", "是"),
+        (dt.date(2026, 10, 8), "date", "2026-10-08"),
+    ],
+)
+def test_cells_are_formatted_by_kind(value, kind, shown):
+    assert str(format_value(value, kind)) == shown
+
+
+def test_a_light_cell_shows_its_colour_and_label():
+    class Light:
+        colour, label = "red", "红灯"
+
+    assert 'status-red' in format_value(Light(), "light") and "红灯" in format_value(Light(), "light")
+
+
+def test_resolve_follows_paths_and_uses_choice_labels(world):
+    assert resolve(world.units["A1"], "parent.name") == "甲街道"
+    assert resolve(world.units["A1"], "kind") in ("Other", "其他")
+    assert resolve(world.unit_a, "parent.name") is None
+    assert Column("parent.name", "x").sort_expression == "parent__name"
+    assert Column("x", "x", sort=None).sort_expression is None
+
+
+def test_validation_failed_from_django_keeps_fields_and_non_field_errors():
+    exc = ValidationFailed.from_django(ValidationError({"code": ["taken"], "__all__": ["clash"]}))
+    assert exc.message == "clash" and exc.fields == {"code": ["taken"], "__all__": ["clash"]}
+    plain = ValidationFailed.from_django(ValidationError("just wrong"))
+    assert plain.message == "just wrong" and plain.fields == {}
+
+
+def _jpeg(exif: Image.Exif | None = None, size=(64, 48)) -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "red").save(buffer, "JPEG", exif=exif or Image.Exif())
+    buffer.seek(0)
+    buffer.name = "photo.jpg"
+    return buffer
+
+
+def test_a_photo_with_exif_time_and_gps():
+    exif = Image.Exif()
+    exif[0x0132] = "2026:10:08 09:30:00"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (34.0, 45.0, 0.0), 3: "E", 4: (113.0, 39.0, 36.0)})
+    facts = images.inspect_image(_jpeg(exif))
+    assert facts.format == "JPEG" and (facts.width, facts.height) == (64, 48)
+    assert facts.taken_at.isoformat() == "2026-10-08T09:30:00+08:00"
+    assert facts.has_gps and round(facts.latitude, 4) == 34.75 and round(facts.longitude, 4) == 113.66
+
+
+def test_a_photo_without_exif_is_accepted_without_facts():
+    facts = images.inspect_image(_jpeg())
+    assert not facts.has_exif_time and not facts.has_gps
+
+
+def test_not_an_image_too_large_or_wrong_format_are_refused_by_name():
+    with pytest.raises(ValidationError, match="report.pdf is not an image"):
+        images.inspect_image(io.BytesIO(b"%PDF-1.4 not a photo"), name="report.pdf")
+    with pytest.raises(ValidationError, match="at most 15 MB"):
+        images.inspect_image(_jpeg(), size=16 * 1024 * 1024)
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+    with pytest.raises(ValidationError, match="GIF"):
+        images.inspect_image(gif, name="a.gif")

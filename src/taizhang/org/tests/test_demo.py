@@ -1,0 +1,85 @@
+"""The demo district: built by the command, idempotent, every printed login works, the map routes points."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from shapely.geometry import Point, shape
+
+from taizhang.core.demo import DEMO_PASSWORD
+from taizhang.org import routing
+from taizhang.org.demo import DEMO_USERS, demo_logins
+from taizhang.org.models import Area, Person, Unit, User
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", "--quiet-logins")
+    routing.invalidate()
+
+
+def test_the_demo_district_has_what_the_issue_asks_for(demo):
+    kinds = set(Unit.objects.values_list("kind", flat=True))
+    assert {"department", "subdistrict", "town", "township", "committee"} <= kinds
+    assert Unit.objects.filter(kind="department").count() >= 40
+    assert Unit.objects.filter(kind="subdistrict").count() == 14
+    assert Person.objects.filter(is_leader=True).count() >= 8
+    assert Area.objects.filter(kind="grid").count() > 100
+    assert Area.objects.filter(kind="road").count() > 20
+    roles = {role for _u, role, _unit in demo_logins()}
+    assert len(roles) == 6  # admin, supervisor, leader, unit head, reporter, inspector
+    for unit in Unit.objects.exclude(division_code=""):
+        unit.full_clean()
+
+
+def test_the_demo_command_is_idempotent_and_reset_rebuilds(demo, capsys):
+    counts = (Unit.objects.count(), Person.objects.count(), Area.objects.count())
+    call_command("demo")
+    assert (Unit.objects.count(), Person.objects.count(), Area.objects.count()) == counts
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    for username, *_ in DEMO_USERS:
+        assert username in out
+    call_command("demo", "--reset", "--quiet-logins")
+    assert (Unit.objects.count(), Person.objects.count(), Area.objects.count()) == counts
+
+
+def test_every_printed_login_works_and_lands_on_home(demo):
+    for username, _role, _unit in demo_logins():
+        client = Client()
+        response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        home = client.get("/")
+        assert home.status_code == 200
+        assert 'data-testid="card-scope"' in home.content.decode()
+
+
+def test_each_role_sees_what_it_should(demo):
+    def visible_units(username):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client.get("/api/units/?page_size=500").json()["count"]
+
+    total = Unit.objects.count()
+    assert visible_units("supervisor") == total
+    assert visible_units("leader") == total
+    huaihe = Unit.objects.get(code="HHL")
+    assert visible_units("reporter_huaihe") == Unit.objects.filter(path__startswith=huaihe.path).count() == 4
+    assert visible_units("reporter_cgj") == 1
+
+
+def test_routing_on_the_demo_district_map(demo):
+    """Every sampled grid's inner point routes to that grid; roads win near their line; outside falls back."""
+    grids = list(Area.objects.filter(kind="grid").order_by("code")[::25])
+    assert len(grids) >= 10
+    for grid in grids:
+        p = shape(grid.geometry).representative_point()
+        route = routing.route_point(p.x, p.y, tolerance_m=0)
+        assert grid.code in [h.code for h in route.hits]
+    for road in Area.objects.filter(kind="road").order_by("code")[:10]:
+        p = shape(road.geometry).interpolate(0.5, normalized=True)
+        route = routing.route_point(p.x, p.y)
+        assert route.primary.code == road.code
+        assert route.unit_id == road.responsible_unit_id
+    outside = routing.route_point(113.80, 34.90)
+    assert outside.fallback and outside.unit_id == Unit.objects.get(code="CGJ").pk
+    assert not any(Point(113.80, 34.90).within(shape(a.geometry)) for a in Area.objects.filter(kind="community"))
