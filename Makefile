@@ -7,7 +7,8 @@ export TAIZHANG_HOME := $(CURDIR)
 DEPLOY_ENV := TAIZHANG_ENV=production SECRET_KEY=check-deploy-$(shell date +%s)-not-a-real-secret-0123456789abcdef \
 	ALLOWED_HOSTS=taizhang.example.gov.cn TAIZHANG_VAR=$(CURDIR)/var/deploy-check
 
-.PHONY: demo test setup lint typecheck checks pytest pytest-fast browser clean
+.PHONY: demo test setup lint typecheck checks pytest browser messages clean
+APPS := $(notdir $(patsubst %/,%,$(dir $(wildcard src/taizhang/*/apps.py))))
 
 demo: setup
 	$(BIN)/taizhang migrate --noinput
@@ -27,15 +28,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Browser tests drive Debian's Chromium (Playwright's own download cannot work offline).
+# Browser tests drive Debian's Chromium (Playwright's own download cannot work offline); the translation
+# checks use GNU gettext.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
+	@{ test -x /usr/bin/chromium && command -v msgfmt >/dev/null; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; \
+	  else echo "Tests need Debian packages: sudo apt-get install chromium fonts-noto-cjk gettext"; exit 1; fi; }
+
+# Refresh every app's zh_Hans catalogue from the source, then compile it (translations: locale/zh_Hans).
+messages: setup
+	for app in $(APPS); do \
+	  (cd src/taizhang/$$app && mkdir -p locale && ../../../$(BIN)/taizhang makemessages -l zh_Hans --no-location --no-obsolete -v0 \
+	   && ../../../$(BIN)/taizhang compilemessages -v0); done
 
 lint:
-	$(BIN)/ruff check src benchmarks
-	$(BIN)/ruff format --check src benchmarks
+	$(BIN)/ruff check src benchmarks scripts .ci
+	$(BIN)/ruff format --check src benchmarks scripts .ci
 
 typecheck:
 	$(BIN)/mypy

@@ -12,7 +12,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("TAIZHANG_HOME", Path.cwd())).resolve()
@@ -184,7 +183,6 @@ AXES_VERBOSE = False
 # --- internationalisation ------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -287,5 +285,6 @@ TAIZHANG = {
     # Map tiles are off unless an intranet tile server is configured ({z}/{x}/{y} template).
     "MAP_TILE_URL": os.environ.get("TAIZHANG_MAP_TILE_URL", ""),
     "MAP_TILE_ATTRIBUTION": os.environ.get("TAIZHANG_MAP_TILE_ATTRIBUTION", ""),
-    "DISTRICT_NAME": os.environ.get("TAIZHANG_DISTRICT_NAME", _("Erqi District")),
+    # The district's own name is data, shown as it is in every language.
+    "DISTRICT_NAME": os.environ.get("TAIZHANG_DISTRICT_NAME", "郑州市二七区"),
 }

@@ -14,6 +14,17 @@ from taizhang.core.search import normalise_query
 class LedgerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
+    @property
+    def form(self) -> Any:
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                css = "form-select" if widget.input_type == "select" or hasattr(widget, "choices") else "form-control"
+                widget.attrs.setdefault("class", css)
+            form._styled = True
+        return form
+
     def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         query = normalise_query(value)
         return queryset.filter(search_text__contains=query) if query else queryset

@@ -18,6 +18,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -155,7 +156,7 @@ class ListPage(LedgerView):
         sort_params.pop("sort", None)
         return {
             "view": self,
-            "title": self.title or self.model._meta.verbose_name_plural,
+            "title": self.title or capfirst(self.model._meta.verbose_name_plural),
             "filterset": filterset,
             "columns": [
                 {

@@ -16,10 +16,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
-import shapely
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry

@@ -44,10 +44,6 @@ def unit_directory(user: User | Any) -> QuerySet[Unit]:
     return Unit.objects.live().filter(is_active=True).only("id", "name", "short_name", "code", "sort_order")
 
 
-def unit_subtree_ids(unit: Unit) -> list[int]:
-    return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
-
-
 def person_list(user: User | Any) -> QuerySet[Person]:
     qs = Person.objects.live().select_related("unit", "user")
     return scope_for(user).filter(qs, *Person.scope_fields)

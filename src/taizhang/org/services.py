@@ -85,8 +85,6 @@ def _set_path(unit: Unit) -> None:
 
 
 def _move_subtree(old_path: str, new_path: str) -> None:
-    if not old_path or old_path == new_path:
-        return
     Unit.objects.filter(path__startswith=old_path).exclude(path=old_path).exclude(path=new_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
     )

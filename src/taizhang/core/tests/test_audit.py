@@ -25,8 +25,9 @@ def test_each_org_service_leaves_a_history_row_with_user_and_source(world):
         s.membership_void(actor=actor, membership=m, reason="moved")
         person = s.person_create(actor=actor, name="历史人员", unit=unit)
         s.person_update(actor=actor, person=person, values={"title": "科员"})
-        area = s.area_create(actor=actor, code="HA", name="历史网格", kind="grid", geometry=SQUARE,
-                             responsible_unit=unit)
+        area = s.area_create(
+            actor=actor, code="HA", name="历史网格", kind="grid", geometry=SQUARE, responsible_unit=unit
+        )
         s.area_update(actor=actor, area=area, values={"name": "历史网格二"})
         s.area_void(actor=actor, area=area, reason="redrawn")
         s.person_void(actor=actor, person=person, reason="left")
@@ -87,8 +88,16 @@ def admin_client(world):
 
 
 def test_an_admin_write_goes_through_the_service_and_is_recorded_as_admin(admin_client, world):
-    form = {"code": "ADM", "name": "后台单位", "short_name": "", "kind": "town", "division_code": "410102101000",
-            "sort_order": "0", "is_active": "on", "parent": ""}
+    form = {
+        "code": "ADM",
+        "name": "后台单位",
+        "short_name": "",
+        "kind": "town",
+        "division_code": "410102101000",
+        "sort_order": "0",
+        "is_active": "on",
+        "parent": "",
+    }
     response = admin_client.post("/admin/org/unit/add/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     unit = Unit.objects.get(code="ADM")
@@ -98,14 +107,27 @@ def test_an_admin_write_goes_through_the_service_and_is_recorded_as_admin(admin_
 
 
 def test_bad_input_in_the_admin_is_refused_on_the_form(admin_client, world):
-    form = {"code": "ADM2", "name": "后台单位二", "kind": "subdistrict", "division_code": "410102101000",
-            "sort_order": "0", "parent": ""}
+    form = {
+        "code": "ADM2",
+        "name": "后台单位二",
+        "kind": "subdistrict",
+        "division_code": "410102101000",
+        "sort_order": "0",
+        "parent": "",
+    }
     response = admin_client.post("/admin/org/unit/add/", form)
     assert response.status_code == 200
     assert "township segment" in response.content.decode()
     assert not Unit.objects.filter(code="ADM2").exists()
-    change = {"code": "UA", "name": "甲街道", "kind": "subdistrict", "division_code": "410102001000",
-              "sort_order": "0", "is_active": "on", "parent": world.units["A1"].pk}
+    change = {
+        "code": "UA",
+        "name": "甲街道",
+        "kind": "subdistrict",
+        "division_code": "410102001000",
+        "sort_order": "0",
+        "is_active": "on",
+        "parent": world.units["A1"].pk,
+    }
     response = admin_client.post(f"/admin/org/unit/{world.unit_a.pk}/change/", change)
     assert response.status_code == 200 and "cycle" in response.content.decode()
     assert Unit.objects.get(pk=world.unit_a.pk).parent is None

@@ -73,7 +73,7 @@ def test_a_light_cell_shows_its_colour_and_label():
     class Light:
         colour, label = "red", "红灯"
 
-    assert 'status-red' in format_value(Light(), "light") and "红灯" in format_value(Light(), "light")
+    assert "status-red" in format_value(Light(), "light") and "红灯" in format_value(Light(), "light")
 
 
 def test_resolve_follows_paths_and_uses_choice_labels(world):
@@ -124,3 +124,46 @@ def test_not_an_image_too_large_or_wrong_format_are_refused_by_name():
     Image.new("RGB", (4, 4)).save(gif, "GIF")
     with pytest.raises(ValidationError, match="GIF"):
         images.inspect_image(gif, name="a.gif")
+
+
+def test_unit_of_an_object_follows_its_scope_path(world):
+    from types import SimpleNamespace
+
+    from taizhang.core.permissions import unit_id_of
+
+    class Report(SimpleNamespace):
+        scope_fields = ("project__responsible_unit",)
+
+    class Loose(SimpleNamespace):
+        scope_fields = ()
+
+    project = SimpleNamespace(responsible_unit_id=7)
+    assert unit_id_of(Report(project=project)) == 7
+    assert unit_id_of(Report(project=None)) is None
+    assert unit_id_of(Loose()) is None
+    assert unit_id_of(world.unit_a) == world.unit_a.pk
+    assert unit_id_of(world.people["A"]) == world.unit_a.pk
+
+
+def test_role_predicates(world):
+    from taizhang.core.permissions import has_unit_role, is_leader, is_supervisor
+
+    assert is_supervisor(world.users["supervisor"]) and not is_supervisor(world.users["leader"])
+    assert is_leader(world.users["leader"]) and not is_leader(world.users["reporter_a"])
+    reporter = has_unit_role(Role.REPORTER)
+    assert reporter(world.users["reporter_a"])  # holds the role somewhere
+    assert not reporter(world.users["outsider"])
+    assert reporter(world.users["reporter_a"], world.people["A"])
+    assert not reporter(world.users["reporter_a"], world.people["B"])
+
+
+def test_directory_selectors_name_every_unit_and_leader_to_signed_in_users(world, audit):
+    from django.contrib.auth.models import AnonymousUser
+
+    from taizhang.org import selectors, services
+
+    services.person_create(actor=world.admin, name="区长", unit=world.units["GOV"], is_leader=True)
+    assert selectors.unit_directory(world.users["reporter_a"]).count() == 5
+    assert [p.name for p in selectors.leader_list(world.users["reporter_a"])] == ["区长"]
+    assert not selectors.unit_directory(AnonymousUser()).exists()
+    assert not selectors.leader_list(AnonymousUser()).exists()

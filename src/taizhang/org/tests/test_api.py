@@ -64,13 +64,15 @@ def test_create_update_and_void_go_through_the_services(api, world):
 
 
 def test_validation_errors_name_the_fields(api, world):
-    body = assert_error_shape(api("supervisor").post("/api/units/", {"code": "UA", "name": "新", "kind": "town",
-                                                                     "division_code": "4101"}), 400, "invalid")
+    body = assert_error_shape(
+        api("supervisor").post("/api/units/", {"code": "UA", "name": "新", "kind": "town", "division_code": "4101"}),
+        400,
+        "invalid",
+    )
     assert set(body["fields"]) >= {"code", "division_code"}
     body = assert_error_shape(api("supervisor").post("/api/units/", {"name": "缺代码"}), 400, "invalid")
     assert set(body["fields"]) >= {"code", "kind"}
-    body = assert_error_shape(api("supervisor").post(f"/api/people/{world.people['A'].pk}/void/", {}), 400,
-                              "invalid")
+    body = assert_error_shape(api("supervisor").post(f"/api/people/{world.people['A'].pk}/void/", {}), 400, "invalid")
     assert "reason" in body["fields"]
 
 
@@ -88,8 +90,9 @@ def test_references_to_units_out_of_scope_are_refused(api, world, audit):
 
 
 def test_permission_denied_has_the_error_shape(api, world):
-    assert_error_shape(api("reporter_a").post("/api/units/", {"code": "X", "name": "X", "kind": "other"}), 403,
-                       "permission_denied")
+    assert_error_shape(
+        api("reporter_a").post("/api/units/", {"code": "X", "name": "X", "kind": "other"}), 403, "permission_denied"
+    )
 
 
 def test_token_authentication_and_its_audit_trail(world):
@@ -98,8 +101,11 @@ def test_token_authentication_and_its_audit_trail(world):
     assert_error_shape(client.get("/api/units/"), 401, "not_authenticated")
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert client.get("/api/units/").status_code == 200
-    response = client.post("/api/areas/", {"code": "T1", "name": "令牌网格", "kind": "grid", "geometry": SQUARE,
-                                           "responsible_unit": world.unit_a.pk}, format="json")
+    response = client.post(
+        "/api/areas/",
+        {"code": "T1", "name": "令牌网格", "kind": "grid", "geometry": SQUARE, "responsible_unit": world.unit_a.pk},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     from taizhang.org.models import Area
 
@@ -111,8 +117,7 @@ def test_obtaining_a_token_with_a_password(world):
     client = APIClient()
     response = client.post("/api/auth/token/", {"username": "supervisor", "password": "walk-the-scope-2026"})
     assert response.status_code == 200 and len(response.json()["token"]) == 40
-    assert_error_shape(client.post("/api/auth/token/", {"username": "supervisor", "password": "nope"}), 400,
-                       "invalid")
+    assert_error_shape(client.post("/api/auth/token/", {"username": "supervisor", "password": "nope"}), 400, "invalid")
 
 
 def test_route_a_point(api, world, audit, django_capture_on_commit_callbacks):
@@ -124,8 +129,7 @@ def test_route_a_point(api, world, audit, django_capture_on_commit_callbacks):
     assert body["areas"][0]["code"] == area.code
     body = api("reporter_b").get("/api/route/", {"longitude": 120.0, "latitude": 30.0}).json()
     assert body["fallback"] is True and body["unit"] is None and body["message"]
-    bad = assert_error_shape(api("reporter_b").get("/api/route/", {"longitude": 200, "latitude": "x"}), 400,
-                             "invalid")
+    bad = assert_error_shape(api("reporter_b").get("/api/route/", {"longitude": 200, "latitude": "x"}), 400, "invalid")
     assert set(bad["fields"]) == {"longitude", "latitude"}
 
 

@@ -5,15 +5,19 @@ import math
 import pytest
 
 from taizhang.org import routing, services
-from taizhang.org.models import Area, Unit
+from taizhang.org.models import Unit
 
 pytestmark = pytest.mark.usefixtures("audit")
 
 # A grid cell near the Erqi Memorial Tower, a road along its southern edge, and the community around both.
-GRID = {"type": "Polygon", "coordinates": [[[113.660, 34.750], [113.666, 34.750], [113.666, 34.755],
-                                            [113.660, 34.755], [113.660, 34.750]]]}
-COMMUNITY = {"type": "Polygon", "coordinates": [[[113.650, 34.745], [113.675, 34.745], [113.675, 34.760],
-                                                 [113.650, 34.760], [113.650, 34.745]]]}
+GRID = {
+    "type": "Polygon",
+    "coordinates": [[[113.660, 34.750], [113.666, 34.750], [113.666, 34.755], [113.660, 34.755], [113.660, 34.750]]],
+}
+COMMUNITY = {
+    "type": "Polygon",
+    "coordinates": [[[113.650, 34.745], [113.675, 34.745], [113.675, 34.760], [113.650, 34.760], [113.650, 34.745]]],
+}
 ROAD = {"type": "LineString", "coordinates": [[113.650, 34.7500], [113.675, 34.7500]]}
 M_PER_DEG_LAT = 111_320
 
@@ -21,12 +25,28 @@ M_PER_DEG_LAT = 111_320
 @pytest.fixture
 def shapes(world):
     routing.invalidate()
-    community = services.area_create(actor=world.admin, code="C1", name="社区", kind="community",
-                                     geometry=COMMUNITY, responsible_unit=world.unit_a)
-    grid = services.area_create(actor=world.admin, code="G1", name="网格", kind="grid", geometry=GRID,
-                                responsible_unit=world.units["A1"], parent=community, chief=world.people["A1"])
-    road = services.area_create(actor=world.admin, code="R1", name="路段", kind="road", geometry=ROAD,
-                                responsible_unit=world.unit_b, chief=world.people["B"])
+    community = services.area_create(
+        actor=world.admin, code="C1", name="社区", kind="community", geometry=COMMUNITY, responsible_unit=world.unit_a
+    )
+    grid = services.area_create(
+        actor=world.admin,
+        code="G1",
+        name="网格",
+        kind="grid",
+        geometry=GRID,
+        responsible_unit=world.units["A1"],
+        parent=community,
+        chief=world.people["A1"],
+    )
+    road = services.area_create(
+        actor=world.admin,
+        code="R1",
+        name="路段",
+        kind="road",
+        geometry=ROAD,
+        responsible_unit=world.unit_b,
+        chief=world.people["B"],
+    )
     routing.invalidate()
     return {"community": community, "grid": grid, "road": road}
 

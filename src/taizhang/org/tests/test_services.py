@@ -27,16 +27,18 @@ def test_unit_create_places_the_unit_in_the_tree(world):
 
 def test_unit_create_refuses_duplicates_and_bad_division_codes_naming_the_field(world):
     with pytest.raises(ValidationFailed) as exc:
-        services.unit_create(actor=world.admin, code="UA", name="甲街道", kind="subdistrict",
-                             division_code="41010312345X")
+        services.unit_create(
+            actor=world.admin, code="UA", name="甲街道", kind="subdistrict", division_code="41010312345X"
+        )
     assert set(exc.value.fields) >= {"code", "name", "division_code"}
     assert Unit.objects.filter(code="UA").count() == 1
 
 
 def test_a_division_code_cannot_be_used_twice(world):
     with pytest.raises(ValidationFailed, match="division code"):
-        services.unit_create(actor=world.admin, code="UC", name="丙街道", kind="subdistrict",
-                             division_code="410102001000")
+        services.unit_create(
+            actor=world.admin, code="UC", name="丙街道", kind="subdistrict", division_code="410102001000"
+        )
 
 
 def test_unit_update_moves_the_whole_subtree(world):
@@ -186,8 +188,9 @@ def test_membership_refuses_an_inactive_unit_and_duplicates(world):
         services.membership_create(actor=world.admin, user=world.users["outsider"], unit=closed, role=Role.REPORTER)
     assert "inactive" in exc.value.fields["unit"][0]
     with pytest.raises(ValidationFailed, match="already holds"):
-        services.membership_create(actor=world.admin, user=world.users["reporter_a"], unit=world.unit_a,
-                                   role=Role.REPORTER)
+        services.membership_create(
+            actor=world.admin, user=world.users["reporter_a"], unit=world.unit_a, role=Role.REPORTER
+        )
     assert not Membership.objects.filter(unit=closed).exists()
 
 
@@ -198,8 +201,9 @@ def test_membership_changes_take_effect_on_scope(world):
     services.membership_void(actor=world.admin, membership=m, reason="moved")
     assert Membership.objects.get(pk=m.pk).is_void
     with pytest.raises(PermissionDenied):
-        services.membership_create(actor=world.users["supervisor"], user=outsider, unit=world.unit_b,
-                                   role=Role.REPORTER)
+        services.membership_create(
+            actor=world.users["supervisor"], user=outsider, unit=world.unit_b, role=Role.REPORTER
+        )
 
 
 # --- areas ----------------------------------------------------------------------------------------------
@@ -219,12 +223,19 @@ def test_area_services_keep_the_routing_index_current(world, django_capture_on_c
 
 def test_area_create_refuses_a_line_for_a_grid_and_a_polygon_for_a_road(world):
     with pytest.raises(ValidationFailed) as exc:
-        services.area_create(actor=world.admin, code="G1", name="g", kind="grid", responsible_unit=world.unit_a,
-                             geometry={"type": "LineString", "coordinates": [[113.6, 34.7], [113.7, 34.7]]})
+        services.area_create(
+            actor=world.admin,
+            code="G1",
+            name="g",
+            kind="grid",
+            responsible_unit=world.unit_a,
+            geometry={"type": "LineString", "coordinates": [[113.6, 34.7], [113.7, 34.7]]},
+        )
     assert "geometry" in exc.value.fields
     with pytest.raises(ValidationFailed):
-        services.area_create(actor=world.admin, code="R1", name="r", kind="road", responsible_unit=world.unit_a,
-                             geometry=SQUARE)
+        services.area_create(
+            actor=world.admin, code="R1", name="r", kind="road", responsible_unit=world.unit_a, geometry=SQUARE
+        )
     assert not Area.objects.exists()
 
 

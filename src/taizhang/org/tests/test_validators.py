@@ -56,8 +56,14 @@ def test_it_refuses_other_phone_numbers(phone):
         validate_phone(phone)
 
 
-SQUARE = {"type": "Polygon", "coordinates": [[[113.6, 34.7], [113.61, 34.7], [113.61, 34.71], [113.6, 34.71], [113.6, 34.7]]]}
-BOWTIE = {"type": "Polygon", "coordinates": [[[113.6, 34.7], [113.61, 34.71], [113.61, 34.7], [113.6, 34.71], [113.6, 34.7]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[113.6, 34.7], [113.61, 34.7], [113.61, 34.71], [113.6, 34.71], [113.6, 34.7]]],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[113.6, 34.7], [113.61, 34.71], [113.61, 34.7], [113.6, 34.71], [113.6, 34.7]]],
+}
 LINE = {"type": "LineString", "coordinates": [[113.6, 34.7], [113.62, 34.7]]}
 LOOP = {"type": "LineString", "coordinates": [[113.6, 34.7], [113.62, 34.72], [113.62, 34.70], [113.6, 34.72]]}
 

@@ -14,7 +14,7 @@ def table(response):
     """The list's table only (filter dropdowns above it name units too)."""
     page = text(response)
     start = page.index('data-testid="ledger-table"')
-    return page[start: page.index("</table>", start)]
+    return page[start : page.index("</table>", start)]
 
 
 def test_the_unit_list_shows_only_the_units_in_scope(as_reporter_a, as_supervisor, world):
@@ -46,7 +46,7 @@ def test_an_unknown_sort_key_is_ignored(as_supervisor, world):
 def test_the_totals_row_respects_the_filters(as_supervisor, world):
     page = text(as_supervisor.get("/org/units/", {"kind": "subdistrict"}))
     assert 'data-testid="totals-row"' in page
-    totals = page[page.index('data-testid="totals-row"'):]
+    totals = page[page.index('data-testid="totals-row"') :]
     assert ">2<" in totals.replace(" ", "")  # the people of 甲街道 and 乙街道, not those of 甲一社区 (other kind)
 
 
@@ -97,8 +97,16 @@ def test_a_visible_record_without_the_right_to_edit_is_403(as_reporter_a, world)
 def test_the_history_tab_shows_a_field_by_field_diff(as_supervisor, world):
     detail = as_supervisor.get(f"/org/units/{world.unit_a.pk}/edit/")
     version = detail.context["form"]["version"].value()
-    form = {"code": "UA", "name": "甲街道", "short_name": "甲", "kind": "subdistrict", "division_code": "410102001000",
-            "sort_order": "3", "is_active": "on", "version": version}
+    form = {
+        "code": "UA",
+        "name": "甲街道",
+        "short_name": "甲",
+        "kind": "subdistrict",
+        "division_code": "410102001000",
+        "sort_order": "3",
+        "is_active": "on",
+        "version": version,
+    }
     response = as_supervisor.post(f"/org/units/{world.unit_a.pk}/edit/", form)
     assert response.status_code == 302
     history = text(as_supervisor.get(f"/org/units/{world.unit_a.pk}/history/"))
@@ -118,8 +126,15 @@ def test_the_edit_form_reports_errors_on_the_fields_and_saves_nothing(as_supervi
 
 
 def test_two_people_editing_the_same_unit_the_second_gets_a_conflict(as_supervisor, world):
-    form = {"code": "UA", "name": "甲街道", "kind": "subdistrict", "division_code": "410102001000",
-            "sort_order": "0", "is_active": "on", "version": str(world.unit_a.version)}
+    form = {
+        "code": "UA",
+        "name": "甲街道",
+        "kind": "subdistrict",
+        "division_code": "410102001000",
+        "sort_order": "0",
+        "is_active": "on",
+        "version": str(world.unit_a.version),
+    }
     assert as_supervisor.post(f"/org/units/{world.unit_a.pk}/edit/", {**form, "short_name": "一"}).status_code == 302
     response = as_supervisor.post(f"/org/units/{world.unit_a.pk}/edit/", {**form, "short_name": "二"})
     assert response.status_code == 409
@@ -130,8 +145,10 @@ def test_two_people_editing_the_same_unit_the_second_gets_a_conflict(as_supervis
 def test_create_a_person_through_the_form(as_supervisor, world):
     response = as_supervisor.get("/org/people/new/")
     assert response.status_code == 200
-    response = as_supervisor.post("/org/people/new/", {"name": "新人", "title": "科员", "unit": world.unit_b.pk,
-                                                        "phone": "13800001111", "sort_order": "0"})
+    response = as_supervisor.post(
+        "/org/people/new/",
+        {"name": "新人", "title": "科员", "unit": world.unit_b.pk, "phone": "13800001111", "sort_order": "0"},
+    )
     person = Person.objects.get(name="新人")
     assert response["Location"] == f"/org/people/{person.pk}/"
     assert person.history.first().history_source == "web"

@@ -48,11 +48,15 @@ def test_sessions_expire_and_passwords_are_validated():
 def test_changing_ones_password(as_reporter_a, world):
     page = as_reporter_a.get("/password/")
     assert page.status_code == 200
-    weak = as_reporter_a.post("/password/", {"old_password": PASSWORD, "new_password1": "1234567890",
-                                             "new_password2": "1234567890"})
-    assert weak.status_code == 200 and "numeric" in weak.content.decode().lower() or "数字" in weak.content.decode()
-    ok = as_reporter_a.post("/password/", {"old_password": PASSWORD, "new_password1": "Sturdy-new-pass-26",
-                                           "new_password2": "Sturdy-new-pass-26"})
+    weak = as_reporter_a.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": "1234567890", "new_password2": "1234567890"}
+    )
+    assert weak.status_code == 200
+    assert "numeric" in weak.content.decode().lower() or "数字" in weak.content.decode()
+    ok = as_reporter_a.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": "Sturdy-new-pass-26", "new_password2": "Sturdy-new-pass-26"},
+    )
     assert ok.status_code == 302
     world.users["reporter_a"].refresh_from_db()
     assert world.users["reporter_a"].check_password("Sturdy-new-pass-26")
@@ -142,7 +146,7 @@ def test_no_page_refers_to_any_external_host(world, audit):
         for css in parser.css:
             offenders += [(url, u) for u in CSS_URL.findall(css) if external(u)]
     for sheet in stylesheets:
-        path = finders.find(sheet[len(settings.STATIC_URL):])
+        path = finders.find(sheet[len(settings.STATIC_URL) :])
         assert path, f"{sheet} is referenced but not served"
         with open(path, encoding="utf-8", errors="replace") as handle:
             offenders += [(sheet, u) for u in CSS_URL.findall(handle.read()) if external(u)]
@@ -150,10 +154,17 @@ def test_no_page_refers_to_any_external_host(world, audit):
     assert not offenders, offenders
 
 
-@pytest.mark.parametrize("asset", ["vendor/htmx/htmx.min.js", "vendor/tabler/css/tabler.min.css",
-                                   "vendor/echarts/echarts.min.js", "vendor/leaflet/leaflet.js",
-                                   "vendor/leaflet.markercluster/leaflet.markercluster.js",
-                                   "vendor/tabler-icons/tabler-icons.min.css"])
+@pytest.mark.parametrize(
+    "asset",
+    [
+        "vendor/htmx/htmx.min.js",
+        "vendor/tabler/css/tabler.min.css",
+        "vendor/echarts/echarts.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "vendor/tabler-icons/tabler-icons.min.css",
+    ],
+)
 def test_front_end_packages_are_served_by_the_app(client, asset):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200
