@@ -71,3 +71,9 @@ def ensure(user: Any, perm: str, obj: Model | None = None) -> None:
     """Services re-check permissions with this, so the UI cannot be the only guard."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+# The workday calendar's override table is district-wide configuration: system administrators keep it.
+rules.add_perm("core.add_workdayoverride", is_admin)
+rules.add_perm("core.change_workdayoverride", is_admin)
+rules.add_perm("core.void_workdayoverride", is_admin)
