@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from taizhang.core.audit import Source, audit_context
 from taizhang.core.roles import Role
@@ -81,10 +80,8 @@ def test_an_unknown_acting_user_stops_the_command(db, capsys):
 
 
 @pytest.fixture
-def admin_client(world):
-    client = Client()
-    client.force_login(world.admin)
-    return client
+def admin_client(as_admin):
+    return as_admin
 
 
 def test_an_admin_write_goes_through_the_service_and_is_recorded_as_admin(admin_client, world):
