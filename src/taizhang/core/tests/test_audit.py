@@ -62,7 +62,7 @@ def test_a_command_write_is_recorded_as_command_with_the_named_user(db, capsys):
         def handle(self, *args, **options):
             org_services.unit_update(actor=admin, unit=Unit.objects.get(code="HHL"), values={"sort_order": 99})
 
-    Touch().run_from_argv(["taizhang", "touch", "--as", "admin"])
+    call_command(Touch(), "--as", "admin")
     row = Unit.objects.get(code="HHL").history.first()
     assert (row.history_user, row.history_source) == (admin, "command")
 
@@ -74,9 +74,10 @@ def test_an_unknown_acting_user_stops_the_command(db, capsys):
         def handle(self, *args, **options):
             raise AssertionError("must not run")
 
-    with pytest.raises(SystemExit):
-        Touch().run_from_argv(["taizhang", "touch", "--as", "ghost"])
-    assert "no active user named 'ghost'" in capsys.readouterr().err
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no active user named 'ghost'"):
+        call_command(Touch(), "--as", "ghost")
 
 
 @pytest.fixture
