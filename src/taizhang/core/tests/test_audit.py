@@ -141,3 +141,17 @@ def test_the_admin_refuses_memberships_in_inactive_units(admin_client, world, au
 
 def test_nothing_can_be_deleted_in_the_admin(admin_client, world):
     assert admin_client.get(f"/admin/org/unit/{world.unit_a.pk}/delete/").status_code == 403
+
+
+def test_each_core_service_leaves_a_history_row_with_user_and_source(world):
+    from taizhang.core import services as core_services
+
+    leader, reporter = world.users["leader"], world.users["reporter_a"]
+    with history_probe() as rows, audit_context(leader, Source.API):
+        instruction = core_services.instruction_add(actor=leader, target=world.unit_a, text="抓紧")
+        core_services.instruction_reply(actor=reporter, instruction=instruction, text="已办")
+    written = {row.service: row for row in rows}
+    assert set(services_of(core_services)) <= set(written)
+    assert written["taizhang.core.services.instruction_add"].user_id == leader.pk
+    assert written["taizhang.core.services.instruction_reply"].user_id == reporter.pk
+    assert {row.source for row in rows} == {Source.API}
