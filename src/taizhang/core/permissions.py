@@ -73,6 +73,14 @@ def ensure(user: Any, perm: str, obj: Model | None = None) -> None:
         raise PermissionDenied
 
 
+# --- core's own permissions -------------------------------------------------------------------------------
+rules.add_perm("core.add_instruction", is_admin | is_supervisor | is_leader)
+rules.add_perm(
+    "core.reply_instruction",
+    is_district_writer | has_unit_role(Role.UNIT_HEAD, Role.REPORTER, Role.INSPECTOR),
+)
+
+
 # The workday calendar's override table is district-wide configuration: system administrators keep it.
 rules.add_perm("core.add_workdayoverride", is_admin)
 rules.add_perm("core.change_workdayoverride", is_admin)
