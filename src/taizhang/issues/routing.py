@@ -59,12 +59,13 @@ def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDeci
         if chief is None and area is not None and area.responsible_unit_id == best.unit_id:
             chief = area.chief
         where = area.name if area is not None else _("no area")
+        label = f"{best}（{best.note}）" if best.note else str(best)
         return RoutingDecision(
             best.unit,
             chief,
             area,
             point is not None and area is None,
-            _("Routing rule %(rule)s (point in %(where)s).") % {"rule": best, "where": where},
+            _("Routing rule %(rule)s; point in %(where)s.") % {"rule": label, "where": where},
             best,
         )
     if area is not None:

@@ -100,6 +100,8 @@ def issue_register(
     if source.is_void or not source.is_active:
         errors["source"] = [_("The source %(name)s is no longer in use.") % {"name": source.name}]
     point, reported = _point(longitude, latitude, coordinate_system, errors)
+    if found_at is not None and found_at > clock.now():
+        errors["found_at"] = [_("An issue cannot be found after it is registered.")]
     checked_photos = _check_photos(photos, errors)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -925,7 +927,8 @@ def open311_client_create(*, actor: Any, **values: Any) -> tuple[Open311Client, 
     ensure(actor, "issues.add_open311client")
     _only(values, CLIENT_FIELDS)
     user = values.get("user")
-    if user is not None and not user.has_perm("issues.add_issue"):
+    # A fresh copy: a user object in hand may carry a scope computed before its memberships changed.
+    if user is not None and not type(user).objects.get(pk=user.pk).has_perm("issues.add_issue"):
         raise ValidationFailed(fields={"user": [_("%(user)s has no role that may register issues.") % {"user": user}]})
     key = secrets.token_urlsafe(24)
     client = base.create(Open311Client, key_prefix=key[:8], key_hash=hash_key(key), **values)

@@ -27,7 +27,7 @@ from django.views import View
 from taizhang.core import views as generic
 from taizhang.core.errors import DomainError, NotFound, PermissionDenied
 from taizhang.core.tables import Column, format_value
-from taizhang.issues import filtersets, forms, selectors, services, workflow
+from taizhang.issues import clock, filtersets, forms, selectors, services, workflow
 from taizhang.issues.choices import EvidenceKind, Light, Status
 from taizhang.issues.models import Evidence, Issue
 from taizhang.org.views import map_settings
@@ -110,7 +110,7 @@ class WorkQueue(generic.ListPage):
         context["counts"] = {
             "dispatched": queue.filter(status="dispatched").count(),
             "working": queue.filter(status__in=["acknowledged", "rectifying"]).count(),
-            "overdue": queue.filter(deadline__lt=timezone.now()).count(),
+            "overdue": queue.filter(deadline__lt=clock.now()).count(),
         }
         return context
 
@@ -275,10 +275,12 @@ class IssueAct(IssueViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         issue = self.get_issue(pk)
+        transition = workflow.BY_ACTION.get(action)
+        if transition is None:
+            raise Http404
         try:
-            transition = workflow.check(action, issue, request.user)
+            workflow.check(action, issue, request.user)
         except DomainError as exc:
-            transition = workflow.BY_ACTION.get(action) or workflow.TRANSITIONS[0]
             return self.render_form(issue, transition, None, status=exc.status, error=exc.message)
         form = forms.TransitionForm(transition=transition, user=request.user, initial={"version": issue.version})
         return self.render_form(issue, transition, form)

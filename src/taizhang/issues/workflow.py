@@ -81,9 +81,11 @@ def _after_photo_since_last_check(issue: Any, user: Any) -> str | None:
     from taizhang.issues.models import Evidence
 
     photos = Evidence.objects.live().filter(issue=issue, kind="after")
-    last_failure = issue.events.filter(action="verify_fail").order_by("-at").values_list("at", flat=True).first()
+    last_failure = issue.events.filter(action="verify_fail").order_by("-id").values_list("id", flat=True).first()
     if last_failure is not None:
-        photos = photos.filter(uploaded_at__gt=last_failure)
+        # Events are numbered in the order things happened: only photos added after the failed check count.
+        added = issue.events.filter(action="evidence", id__gt=last_failure).values_list("data__evidence", flat=True)
+        photos = photos.filter(pk__in=[pk for pk in added if pk is not None])
     if not photos.exists():
         if last_failure is not None:
             return _("Attach a new 'after' photo of the rework before asking to close again.")

@@ -9,6 +9,7 @@ from taizhang.core.testing.world import register, register_setup
 from taizhang.issues import services
 from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueSource
 from taizhang.issues.sample_photos import photo
+from taizhang.org import routing as org_routing
 from taizhang.org import services as org_services
 from taizhang.org.models import Area
 
@@ -52,6 +53,8 @@ def grid_of(world: World, unit: Any) -> Area:
             responsible_unit=unit,
             chief=chief,
         )
+        # area_create rebuilds the routing index on commit; a test's transaction never commits.
+        org_routing.invalidate()
     return grids[unit.pk]
 
 
