@@ -166,7 +166,7 @@ class RequestList(Open311View):
             qs = qs.filter(voided_at__isnull=True).exclude(status=Status.CLOSED)
         elif statuses == {"closed"}:
             qs = qs.filter(_closed())
-        rows = [as_request(issue) for issue in qs.order_by("-registered_at")[:MAX_RESULTS]]
+        rows = [as_request(issue) for issue in qs.order_by("-registered_at", "-id")[:MAX_RESULTS]]
         return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -617,7 +617,7 @@ def _notify_after(issue: Issue, action: str, actor: Any, text: str) -> None:
                 url=url,
                 kind=f"issue.{action}",
             )
-        elif issue.reported_by_id:
+        else:
             notifications.notify(
                 actor=actor,
                 recipients=User.objects.filter(pk=issue.reported_by_id),

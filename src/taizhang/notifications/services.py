@@ -104,10 +104,14 @@ def unit_robots(unit: Any) -> list[Robot]:
 
 
 def role_recipients(*roles: str) -> list[Any]:
+    """Active users holding one of ``roles`` anywhere (superusers count as system administrators)."""
     from taizhang.org.models import Membership, User
 
     members = Membership.objects.live().filter(role__in=roles, is_active=True)
-    return list(User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("pk"))
+    condition = Q(pk__in=members.values("user_id"))
+    if Role.ADMIN in roles:
+        condition |= Q(is_superuser=True)
+    return list(User.objects.filter(condition, is_active=True).order_by("pk"))
 
 
 @service(audited=False)
