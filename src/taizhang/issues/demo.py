@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
+from taizhang.core import geo, workdays
 from taizhang.core.demo import DEMO_PASSWORD, DemoContext, DemoStep, register
 from taizhang.core.roles import Role
 from taizhang.issues import clock, data, services
@@ -39,6 +40,7 @@ PLANS: list[tuple[str, int]] = [
     ("shelved", 3),
     ("shelve_pending", 1),
     ("overdue", 8),
+    ("due_soon", 4),
     ("awaiting_verification", 6),
     ("rectifying", 8),
     ("acknowledged", 4),
@@ -118,7 +120,11 @@ class Demo:
             actor=self.admin, user=hotline_user, unit=Unit.objects.get(code="XFJ"), role=Role.REPORTER
         )
         self.hotline, key = services.open311_client_create(
-            actor=self.admin, name="12345市民服务热线", user=hotline_user, source=self.sources["hotline"]
+            actor=self.admin,
+            name="12345市民服务热线",
+            user=hotline_user,
+            source=self.sources["hotline"],
+            coordinate_system="gcj02",
         )
         self.ctx.write(
             f"{len(self.sources)} sources, {len(self.categories)} categories, {len(data.RULES)} routing rules"
@@ -221,7 +227,8 @@ class Demo:
         """Take ``issue`` through the steps of ``plan`` (stopping at the real present)."""
         self.counts[plan] = self.counts.get(plan, 0) + 1
         start = issue.registered_at
-        span = max(issue.deadline - start, 2 * HOUR)
+        # Steps are spread over the time limit, or over the time since registration if that is shorter.
+        span = max(min(issue.deadline - start, (self.real_now - start) * 0.9), 20 * dt.timedelta(minutes=1))
         worker = self.worker_for(issue.responsible_unit)
         if plan == "voided":
             self.act(
@@ -246,9 +253,9 @@ class Demo:
             self.act(moved, start + 3 * HOUR, self.worker_for(target), "acknowledge")
 
     def rectify(self, plan: str, issue: Issue, worker: User, span: dt.timedelta) -> None:
-        if plan in ("rectifying", "overdue"):
+        if plan in ("rectifying", "overdue", "due_soon"):
             return
-        if plan.startswith("extension"):
+        if plan in ("extended", "extension_refused", "extension_pending"):
             self.extension(plan, issue, worker, span)
         elif plan.startswith("shelve"):
             self.shelve(plan, issue, worker, span)
@@ -284,7 +291,12 @@ class Demo:
 
     def close(self, plan: str, issue: Issue, worker: User, span: dt.timedelta) -> None:
         start = issue.registered_at
-        close_at = start + span * 0.7 if plan != "closed_late" else issue.deadline + DAY + 2 * HOUR
+        if plan == "closed_late":
+            close_at = issue.deadline + DAY + 2 * HOUR
+        elif plan == "awaiting_verification":
+            close_at = start + (self.real_now - start) * 0.8  # asked recently, nobody has checked yet
+        else:
+            close_at = start + span * 0.7
         self.after_photo(issue, close_at - HOUR, worker, far=self.counts[plan] % 7 == 3)
         asked = self.act(issue, close_at, worker, "request_closure", measures="已清理完毕并安排专人巡查，防止反弹")
         if asked is None or plan == "awaiting_verification":
@@ -319,7 +331,17 @@ class Demo:
             return self.when(0.5, 2.5)
         if plan == "overdue":
             return self.when(16, 40)
+        if plan == "due_soon":
+            return self.due_soon_start()
         return self.when(10, WEEKS * 7)
+
+    def due_soon_start(self) -> dt.datetime:
+        """A registration whose deadline (3 workdays) is the next workday's close: yellow now, not yet red."""
+        cal = workdays.calendar()
+        today = timezone.localtime(self.real_now).date()
+        due = cal.add_workdays(today, 1)
+        start = timezone.make_aware(dt.datetime.combine(cal.add_workdays(due, -3), dt.time(10, self.rng.randrange(60))))
+        return min(start, self.real_now - 2 * HOUR)
 
     def build(self) -> None:
         self.configure()
@@ -350,7 +372,9 @@ class Demo:
             )
         # Daily patrols over grid cells and road segments.
         for plan in plans[24:]:
-            category, title = self.rng.choice(PATROL_FINDINGS)
+            category, title = (
+                ("wm-alleys", "背街小巷垃圾堆积") if plan == "due_soon" else self.rng.choice(PATROL_FINDINGS)
+            )
             area = self.rng.choice(roads if self.rng.random() < 0.4 else grids)
             issue = self.register(
                 when=self.register_time(plan),
@@ -368,25 +392,29 @@ class Demo:
         self.ctx.write(f"{total} issues; reminders: {reminded['yellow']} yellow, {reminded['overdue']} overdue")
 
     def hotline_reports(self, grids: list[Area]) -> None:
-        """Citizens' calls through the 12345 platform: registered for the office to dispatch; some dispatched."""
+        """Citizens' calls through the 12345 platform, with map-app (GCJ-02) coordinates: registered for the office
+        to dispatch, some dispatched; the last call comes from beyond the district line and is flagged."""
         calls = [
             ("sr-garbage", "小区门口垃圾无人清运"),
             ("dl-manhole", "路口井盖松动有异响"),
             ("ss-lights", "小区外路灯不亮"),
             ("sr-vending", "夜市占道噪音扰民"),
+            ("sr-dump", "城乡结合部有人倾倒建筑垃圾"),
         ]
         for i, (category, text) in enumerate(calls):
             area = self.rng.choice(grids)
-            lon, lat = self.point_in(area)
+            wgs = self.point_in(area) if i < len(calls) - 1 else (113.705, 34.770)
+            lon, lat = geo.wgs84_to_gcj02(*wgs)
             with clock.travel(self.when(0.2, 3)):
                 issue = services.issue_register(
                     actor=self.hotline.user,
                     category=self.categories[category],
                     source=self.sources["hotline"],
                     description=f"市民来电反映：{text}。",
-                    address=f"{area.name}",
-                    longitude=lon,
-                    latitude=lat,
+                    address=area.name if i < len(calls) - 1 else "京港澳高速东侧",
+                    longitude=round(lon, 6),
+                    latitude=round(lat, 6),
+                    coordinate_system=self.hotline.coordinate_system,
                     open311_client=self.hotline,
                 )
             if i % 2 == 0:

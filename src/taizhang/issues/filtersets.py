@@ -39,9 +39,7 @@ class DateInput(forms.DateInput):
 
 
 class IssueFilterSet(LedgerFilterSet):
-    status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label=_("status"), widget=forms.SelectMultiple(attrs={"size": 1})
-    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
     light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="filter_light")
     unit = django_filters.ModelChoiceFilter(queryset=scoped_units, label=_("responsible unit"), method="filter_unit")
     category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("category"), method="filter_category")

@@ -183,13 +183,26 @@ class RoutingRule(LedgerModel):
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
         ordering = ["category__code", "area__code"]
+        # One live rule per (area, category); "any" is NULL, and NULLs never clash in a plain unique index, so
+        # each combination of blanks gets its own partial index (portable to SQLite and PostgreSQL).
         constraints = [
             models.UniqueConstraint(
                 fields=["area", "category"],
-                condition=models.Q(voided_at__isnull=True),
+                condition=models.Q(voided_at__isnull=True, area__isnull=False, category__isnull=False),
                 name="issues_routingrule_unique_live",
-                nulls_distinct=False,
                 violation_error_message=_("A rule for this area and category already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=models.Q(voided_at__isnull=True, area__isnull=True),
+                name="issues_routingrule_unique_category",
+                violation_error_message=_("A district-wide rule for this category already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=models.Q(voided_at__isnull=True, category__isnull=True),
+                name="issues_routingrule_unique_area",
+                violation_error_message=_("A rule for every category of this area already exists."),
             ),
         ]
 

@@ -204,14 +204,41 @@ def statistics(user: Any, period: Period, by: str) -> list[dict[str, Any]]:
             .order_by("week")
         )
         return [_finish({**r, "key": r["week"], "name": r["week"].date().isoformat()}) for r in rows]
+    if by == "unit":
+        by_unit = qs.values("responsible_unit_id").annotate(**_figures(now, period)).order_by()
+        return _by_top_unit(user, [dict(row) for row in by_unit])
     key, name = keys[by]
     rows = qs.values(key, name).annotate(**_figures(now, period)).order_by(name)
     return [_finish({**r, "key": r[key], "name": r[name]}) for r in rows if r[key] is not None]
 
 
+FIGURES = ("received", "closed", "due", "due_closed_on_time", "due_shelved", "overdue_now", "rework", "recurrences")
+
+
+def _by_top_unit(user: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Roll the units' figures up to the highest unit the user may see: sub-districts and departments for the
+    office (a community's issues count for its sub-district), the user's own unit for everyone else."""
+    from taizhang.org.models import Unit
+
+    scope = scope_for(user)
+    paths = dict(Unit.objects.filter(pk__in=[r["responsible_unit_id"] for r in rows]).values_list("pk", "path"))
+    top_of: dict[int, int] = {}
+    for unit_id, path in paths.items():
+        chain = [int(p) for p in path.strip("/").split("/") if p] or [unit_id]
+        top_of[unit_id] = next((uid for uid in chain if scope.can_read_unit(uid)), unit_id)
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=set(top_of.values())).only("id", "name", "sort_order", "code")}
+    merged: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        top = top_of.get(row["responsible_unit_id"], row["responsible_unit_id"])
+        into = merged.setdefault(top, dict.fromkeys(FIGURES, 0))
+        for field in FIGURES:
+            into[field] += row[field] or 0
+    ordered = sorted(merged.items(), key=lambda item: (names[item[0]].sort_order, names[item[0]].code))
+    return [_finish({**figures, "key": uid, "name": names[uid].name}) for uid, figures in ordered]
+
+
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    fields = ("received", "closed", "due", "due_closed_on_time", "due_shelved", "overdue_now", "rework", "recurrences")
-    total = {f: sum(r[f] or 0 for r in rows) for f in fields}
+    total = {f: sum(r[f] or 0 for r in rows) for f in FIGURES}
     return _finish(total)
 
 

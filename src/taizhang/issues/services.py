@@ -599,7 +599,7 @@ def _notify_after(issue: Issue, action: str, actor: Any, text: str) -> None:
             _("Deadline: %(deadline)s") % {"deadline": timezone.localtime(issue.deadline).strftime("%Y-%m-%d %H:%M")}
         )
     body = "\n".join(lines)
-    unit_id = issue.responsible_unit_id
+    unit_id, reporter_id = issue.responsible_unit_id, issue.reported_by_id or 0
 
     def send() -> None:
         from taizhang.notifications import services as notifications
@@ -620,7 +620,7 @@ def _notify_after(issue: Issue, action: str, actor: Any, text: str) -> None:
         else:
             notifications.notify(
                 actor=actor,
-                recipients=User.objects.filter(pk=issue.reported_by_id),
+                recipients=User.objects.filter(pk=reporter_id),
                 title=title,
                 body=body,
                 url=url,

@@ -6,7 +6,7 @@
   var settings = JSON.parse(document.getElementById("map-settings").textContent);
   var colours = {green: "#2fb344", yellow: "#f59f00", red: "#d63939", "": "#868e96"};
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
-  var map = L.map(el, {attributionControl: false});
+  var map = L.map(el, {attributionControl: false, maxZoom: 19});
   if (settings.tile_url) {
     L.tileLayer(settings.tile_url, {maxZoom: 19, attribution: settings.tile_attribution || ""}).addTo(map);
     L.control.attribution({prefix: false}).addTo(map);
