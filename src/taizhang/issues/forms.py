@@ -15,6 +15,7 @@ from taizhang.core.forms import LedgerForm
 from taizhang.issues import selectors
 from taizhang.issues.choices import CoordinateSystem, EvidenceKind, VoidKind
 from taizhang.issues.models import Issue, IssueCategory, IssueSource
+from taizhang.issues.widgets import FastSelect, FastSelectMultiple
 from taizhang.issues.workflow import Transition
 from taizhang.org.selectors import person_list, unit_directory
 
@@ -102,6 +103,7 @@ class IssueForm(ReportForm):
         label=_("found at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     responsible_unit = forms.ModelChoiceField(
+        widget=FastSelect,
         queryset=IssueCategory.objects.none(),
         label=_("responsible unit"),
         required=False,
@@ -112,7 +114,10 @@ class IssueForm(ReportForm):
         label=_("deadline"), required=False, widget=DateInput, help_text=_("Leave empty for the category's time limit.")
     )
     cooperating_units = forms.ModelMultipleChoiceField(
-        queryset=IssueCategory.objects.none(), label=_("cooperating units"), required=False
+        queryset=IssueCategory.objects.none(),
+        label=_("cooperating units"),
+        required=False,
+        widget=FastSelectMultiple,
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -124,7 +129,10 @@ class IssueForm(ReportForm):
 
 class IssueEditForm(LedgerForm):
     cooperating_units = forms.ModelMultipleChoiceField(
-        queryset=IssueCategory.objects.none(), label=_("cooperating units"), required=False
+        queryset=IssueCategory.objects.none(),
+        label=_("cooperating units"),
+        required=False,
+        widget=FastSelectMultiple,
     )
 
     class Meta:
@@ -156,8 +164,12 @@ class TransitionForm(forms.Form):
         ),
         "deadline": lambda: forms.DateField(label=_("new deadline"), widget=DateInput),
         "review_date": lambda: forms.DateField(label=_("review date"), widget=DateInput),
-        "unit": lambda: forms.ModelChoiceField(queryset=IssueCategory.objects.none(), label=_("new responsible unit")),
-        "chief": lambda: forms.ModelChoiceField(queryset=IssueCategory.objects.none(), label=_("chief")),
+        "unit": lambda: forms.ModelChoiceField(
+            queryset=IssueCategory.objects.none(), label=_("new responsible unit"), widget=FastSelect
+        ),
+        "chief": lambda: forms.ModelChoiceField(
+            queryset=IssueCategory.objects.none(), label=_("chief"), widget=FastSelect
+        ),
         "void_kind": lambda: forms.ChoiceField(choices=VoidKind.choices, label=_("why")),
     }
 

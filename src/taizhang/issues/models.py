@@ -417,7 +417,8 @@ class Issue(LedgerModel):
     recurrence_count = models.PositiveIntegerField(_("recurrences"), default=0)
 
     objects = IssueQuerySet.as_manager()  # type: ignore[assignment, misc]
-    history = history_records(excluded_fields=["search_text"], m2m_fields=[cooperating_units])
+    # search_text is kept in history too: the snapshot of the cooperating units would otherwise re-read it.
+    history = history_records(m2m_fields=[cooperating_units])
     search_fields = ("number", "title", "address")
     scope_fields = ("responsible_unit", "cooperating_units")
 

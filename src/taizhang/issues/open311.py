@@ -224,7 +224,12 @@ def _parse_report(request: HttpRequest, client: Open311Client) -> dict[str, Any]
     if not code:
         problems.append(_("service_code is required."))
     else:
-        category = IssueCategory.objects.live().filter(code=code, is_active=True, open311=True).first()
+        category = (
+            IssueCategory.objects.live()
+            .filter(code=code, is_active=True, open311=True)
+            .select_related("parent__parent")
+            .first()
+        )
         if category is None:
             problems.append(_("service_code %(code)s is not a service of this endpoint.") % {"code": code[:40]})
     lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()

@@ -52,7 +52,7 @@ def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDeci
         .filter(Q(category_id__in=chain_ids) | Q(category__isnull=True))
         .select_related("unit", "chief", "area", "category")
     )
-    area = Area.objects.filter(pk=hits[0].area_id).select_related("chief").first() if hits else None
+    area = Area.objects.filter(pk=hits[0].area_id).select_related("chief", "responsible_unit").first() if hits else None
     if rules:
         best = min(rules, key=lambda r: _specificity(r, area_ids, chain_ids))
         chief = best.chief
@@ -70,7 +70,7 @@ def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDeci
         )
     if area is not None:
         return RoutingDecision(
-            Unit.objects.get(pk=area.responsible_unit_id),
+            area.responsible_unit,
             area.chief,
             area,
             False,

@@ -76,7 +76,9 @@ def test_the_list_filters_by_unit_category_source_and_area(as_supervisor, world,
     assert "甲0问题" in page  # the parent category includes its children
     page = table(as_supervisor.get("/issues/", {"source": world.data["sources"]["hotline"].pk}))
     assert "问题" not in page
-    page = table(as_supervisor.get("/issues/", {"area": grid_of(world, world.unit_a).pk}))
+    page = table(as_supervisor.get("/issues/", {"area": grid_of(world, world.unit_a).code}))
+    assert "甲1问题" in page and "乙1问题" not in page
+    page = table(as_supervisor.get("/issues/", {"area": "甲街道网"}))
     assert "甲1问题" in page and "乙1问题" not in page
     assert as_supervisor.get("/issues/", {"unit": "not-a-unit", "registered_from": "yesterday"}).status_code == 200
 
@@ -375,3 +377,11 @@ def test_the_home_card_counts_the_queue_and_lights(world, issue_a):
 def test_the_history_page_lists_the_changes(world, issue_a):
     page = text(client_for(world.users["supervisor"]).get(f"/issues/{issue_a.pk}/history/"))
     assert 'data-testid="history-entry"' in page
+
+
+def test_a_long_list_says_more_than_the_cap_without_counting_it_all(as_supervisor, many, monkeypatch):
+    from taizhang.core.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    page = text(as_supervisor.get("/issues/"))
+    assert "More than 3 records" in page
