@@ -15,7 +15,6 @@ Every call carries the client's ``api_key``; a client only ever sees the request
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import math
 from typing import Any
 
@@ -30,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from taizhang.core.errors import DomainError
 from taizhang.issues import selectors, services
 from taizhang.issues.choices import Status
+from taizhang.issues.memo import Memo
 from taizhang.issues.models import Issue, IssueCategory, Open311Client
 
 MAX_RESULTS = 1000
@@ -53,13 +53,27 @@ def error_response(status: int, *descriptions: str) -> JsonResponse:
     )
 
 
+def _load_clients() -> dict[str, Open311Client]:
+    rows = Open311Client.objects.live().filter(is_active=True).select_related("user", "source")
+    return {client.key_hash: client for client in rows}
+
+
+def _load_services() -> dict[str, IssueCategory]:
+    rows = IssueCategory.objects.live().filter(is_active=True, open311=True).select_related("parent__parent")
+    return {category.code: category for category in rows}
+
+
+# Read on every request, changed rarely: kept per worker, re-read when a service changes them (or each minute).
+clients: Memo[dict[str, Open311Client]] = Memo("open311-clients", _load_clients)
+service_codes: Memo[dict[str, IssueCategory]] = Memo("open311-services", _load_services)
+
+
 def authenticate(key: str | None) -> Open311Client:
     if not key:
         raise Open311Error(403, _("api_key is required."))
-    client = (
-        Open311Client.objects.live().filter(key_prefix=key[:8], is_active=True).select_related("user", "source").first()
-    )
-    if client is None or not hmac.compare_digest(client.key_hash, services.hash_key(key)):
+    # Looked up by the key's SHA-256: nothing about the stored keys can be learnt from the time it takes.
+    client = clients.get().get(services.hash_key(key))
+    if client is None:
         raise Open311Error(403, _("api_key is not valid."))
     if not client.user.is_active:
         raise Open311Error(403, _("The account behind this api_key is disabled."))
@@ -224,12 +238,7 @@ def _parse_report(request: HttpRequest, client: Open311Client) -> dict[str, Any]
     if not code:
         problems.append(_("service_code is required."))
     else:
-        category = (
-            IssueCategory.objects.live()
-            .filter(code=code, is_active=True, open311=True)
-            .select_related("parent__parent")
-            .first()
-        )
+        category = service_codes.get().get(code)
         if category is None:
             problems.append(_("service_code %(code)s is not a service of this endpoint.") % {"code": code[:40]})
     lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()

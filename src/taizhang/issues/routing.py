@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from taizhang.issues.memo import Memo
 from taizhang.org import routing as org_routing
 from taizhang.org.models import Area, Person, Unit
 
@@ -36,22 +36,33 @@ def category_chain(category: Any) -> list[Any]:
     return [category, *category.ancestors()]
 
 
-def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDecision:
+def _load_rules() -> list[Any]:
     from taizhang.issues.models import RoutingRule
 
+    return list(
+        RoutingRule.objects.live()
+        .filter(is_active=True, unit__is_active=True, unit__voided_at__isnull=True)
+        .select_related("unit", "chief", "area", "category")
+    )
+
+
+# The district's rules, read once per worker and again after a rule changes (or a minute has passed).
+active_rules: Memo[list[Any]] = Memo("routing-rules", _load_rules)
+
+
+def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDecision:
     hits: tuple[org_routing.AreaHit, ...] = ()
     if point is not None:
         hits = org_routing.route_point(*point).hits
     chain = category_chain(category)
     chain_ids = [c.pk for c in chain]
     area_ids = [h.area_id for h in hits]
-    rules = list(
-        RoutingRule.objects.live()
-        .filter(is_active=True, unit__is_active=True, unit__voided_at__isnull=True)
-        .filter(Q(area_id__in=area_ids) | Q(area__isnull=True))
-        .filter(Q(category_id__in=chain_ids) | Q(category__isnull=True))
-        .select_related("unit", "chief", "area", "category")
-    )
+    rules = [
+        rule
+        for rule in active_rules.get()
+        if (rule.area_id is None or rule.area_id in area_ids)
+        and (rule.category_id is None or rule.category_id in chain_ids)
+    ]
     area = Area.objects.filter(pk=hits[0].area_id).select_related("chief", "responsible_unit").first() if hits else None
     if rules:
         best = min(rules, key=lambda r: _specificity(r, area_ids, chain_ids))

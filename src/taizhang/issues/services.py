@@ -17,8 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +47,7 @@ from taizhang.issues.models import (
     Open311Client,
     RoutingRule,
 )
-from taizhang.issues.routing import route_issue
+from taizhang.issues.routing import active_rules, route_issue
 from taizhang.org import routing as org_routing
 
 # An "after" photo taken further than this from the issue's point is flagged for the verifier. Phone GPS is good
@@ -68,6 +67,8 @@ TRUSTED_ON_REGISTRATION = [
     "number",
     "year",
     "sequence",
+    "longitude",  # computed here from a checked point; their check constraint would cost a query
+    "latitude",
 ]
 ISSUE_UPDATE_FIELDS = ("title", "description", "category", "severity", "address", "found_at", "cooperating_units")
 
@@ -256,14 +257,26 @@ def _as_deadline(value: dt.datetime | dt.date, calendar: workdays.WorkdayCalenda
 def _next_sequence(year: int) -> int:
     """The next number of ``year``. The counter row stays locked until the registration commits, so concurrent
     registrations queue here and a rolled-back one gives its number back: the sequence has no gaps."""
-    if not IssueCounter.objects.filter(year=year).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                IssueCounter.objects.create(year=year, last=1)
-                return 1
-        except IntegrityError:  # another registration created the year's counter first
-            IssueCounter.objects.filter(year=year).update(last=F("last") + 1)
-    return IssueCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    number = _bump(year)
+    if number is not None:
+        return number
+    try:
+        with transaction.atomic():
+            IssueCounter.objects.create(year=year, last=1)
+            return 1
+    except IntegrityError:  # another registration created the year's counter first
+        number = _bump(year)
+        assert number is not None  # the row exists: that is what the IntegrityError said
+        return number
+
+
+def _bump(year: int) -> int | None:
+    """Raise the year's counter and read it back in one statement (UPDATE … RETURNING: PostgreSQL, SQLite ≥ 3.35)."""
+    table = connection.ops.quote_name(IssueCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 # --- details -------------------------------------------------------------------------------------------
@@ -884,7 +897,9 @@ def source_void(*, actor: Any, source: IssueSource, reason: str) -> IssueSource:
 def category_create(*, actor: Any, **values: Any) -> IssueCategory:
     """Add a category with its time limit and yellow-light lead time."""
     ensure(actor, "issues.add_issuecategory")
-    return base.create(IssueCategory, **_only(values, CATEGORY_FIELDS))
+    category = base.create(IssueCategory, **_only(values, CATEGORY_FIELDS))
+    _open311_changed()
+    return category
 
 
 @service
@@ -894,6 +909,7 @@ def category_update(
     """Change a category. New time limits apply to issues registered afterwards; existing deadlines stand."""
     ensure(actor, "issues.change_issuecategory", category)
     base.change(category, _only(values, CATEGORY_FIELDS), expected_version=expected_version)
+    _open311_changed()
     return category
 
 
@@ -906,6 +922,7 @@ def category_void(*, actor: Any, category: IssueCategory, reason: str) -> IssueC
             _("%(name)s has issues or sub-categories; deactivate it instead.") % {"name": category.name}
         )
     base.void(category, actor=actor, reason=reason)
+    _open311_changed()
     return category
 
 
@@ -913,7 +930,9 @@ def category_void(*, actor: Any, category: IssueCategory, reason: str) -> IssueC
 def routing_rule_create(*, actor: Any, **values: Any) -> RoutingRule:
     """Add a rule sending issues of an area and/or category to a unit."""
     ensure(actor, "issues.add_routingrule")
-    return base.create(RoutingRule, **_only(values, RULE_FIELDS))
+    rule = base.create(RoutingRule, **_only(values, RULE_FIELDS))
+    _rules_changed()
+    return rule
 
 
 @service
@@ -922,6 +941,7 @@ def routing_rule_update(
 ) -> RoutingRule:
     ensure(actor, "issues.change_routingrule", rule)
     base.change(rule, _only(values, RULE_FIELDS), expected_version=expected_version)
+    _rules_changed()
     return rule
 
 
@@ -929,7 +949,14 @@ def routing_rule_update(
 def routing_rule_void(*, actor: Any, rule: RoutingRule, reason: str) -> RoutingRule:
     ensure(actor, "issues.void_routingrule", rule)
     base.void(rule, actor=actor, reason=reason)
+    _rules_changed()
     return rule
+
+
+def _rules_changed() -> None:
+    # Now, for this process (a rolled-back change only costs a reload), and after commit, for every process.
+    active_rules.invalidate()
+    transaction.on_commit(active_rules.invalidate)
 
 
 def hash_key(key: str) -> str:
@@ -947,6 +974,7 @@ def open311_client_create(*, actor: Any, **values: Any) -> tuple[Open311Client, 
         raise ValidationFailed(fields={"user": [_("%(user)s has no role that may register issues.") % {"user": user}]})
     key = secrets.token_urlsafe(24)
     client = base.create(Open311Client, key_prefix=key[:8], key_hash=hash_key(key), **values)
+    _open311_changed()
     return client, key
 
 
@@ -956,6 +984,7 @@ def open311_client_update(
 ) -> Open311Client:
     ensure(actor, "issues.change_open311client", client)
     base.change(client, _only(values, CLIENT_FIELDS), expected_version=expected_version)
+    _open311_changed()
     return client
 
 
@@ -965,6 +994,7 @@ def open311_client_new_key(*, actor: Any, client: Open311Client) -> str:
     ensure(actor, "issues.change_open311client", client)
     key = secrets.token_urlsafe(24)
     base.change(client, {"key_prefix": key[:8], "key_hash": hash_key(key)})
+    _open311_changed()
     return key
 
 
@@ -972,7 +1002,16 @@ def open311_client_new_key(*, actor: Any, client: Open311Client) -> str:
 def open311_client_void(*, actor: Any, client: Open311Client, reason: str) -> Open311Client:
     ensure(actor, "issues.void_open311client", client)
     base.void(client, actor=actor, reason=reason)
+    _open311_changed()
     return client
+
+
+def _open311_changed() -> None:
+    from taizhang.issues import open311
+
+    for memo in (open311.clients, open311.service_codes):
+        memo.invalidate()
+        transaction.on_commit(memo.invalidate)
 
 
 # --- plain values, for spreadsheet imports --------------------------------------------------------------

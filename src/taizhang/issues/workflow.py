@@ -53,6 +53,7 @@ class Transition:
 
 
 def _no_pending(issue: Any, user: Any) -> str | None:
+    """No extension or shelving request is waiting for a decision."""
     if issue.pending_request:
         return _("A request (%(kind)s) is waiting for a decision.") % {"kind": issue.get_pending_request_display()}
     return None
@@ -64,10 +65,12 @@ def _pending(kind: str) -> Guard:
             return _("There is no such request to decide.")
         return None
 
+    guard.__doc__ = f"A request ({kind}) is waiting for this decision."
     return guard
 
 
 def _not_the_rectifier(issue: Any, user: Any) -> str | None:
+    """The verifier neither asked for closure nor uploaded the after photos."""
     from taizhang.issues.models import Evidence
 
     if issue.rectified_by_id == user.pk:
@@ -78,6 +81,7 @@ def _not_the_rectifier(issue: Any, user: Any) -> str | None:
 
 
 def _after_photo_since_last_check(issue: Any, user: Any) -> str | None:
+    """An 'after' photo, added since the last failed verification if there was one."""
     from taizhang.issues.models import Evidence
 
     photos = Evidence.objects.live().filter(issue=issue, kind="after")
@@ -370,3 +374,25 @@ def table_rows() -> list[Step]:
     order = [str(s) for s in Status]
     rows = [Step(state, t) for t in TRANSITIONS for state in sorted(t.sources, key=order.index)]
     return sorted(rows, key=lambda s: (order.index(s.state), TRANSITIONS.index(s.transition)))
+
+
+def markdown_table() -> str:
+    """The table as docs/workflows/issues.md shows it (a test keeps the page and the code in step)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        names = {s.value: str(s.label) for s in Status}
+        lines = [
+            "| from | action | who | needs | guard | to |",
+            "|---|---|---|---|---|---|",
+        ]
+        for t in TRANSITIONS:
+            order = [str(s) for s in Status]
+            sources = ", ".join(names[s] for s in sorted(t.sources, key=order.index))
+            who = t.roles_label() + (" (inspectors district-wide)" if t.anywhere_roles else "")
+            needs = ", ".join(f"{p}{'' if p in t.required else '?'}" for p in t.params) or "—"
+            guard = (t.guard.__doc__ or t.guard.__name__).strip().splitlines()[0] if t.guard else "—"
+            target = names[t.target] if t.target else "(voided)" if t.action == "void" else "(unchanged)"
+            counts = f"; counts `{t.counts}`" if t.counts else ""
+            lines.append(f"| {sources} | `{t.action}` {t.label}{counts} | {who} | {needs} | {guard} | {target} |")
+    return "\n".join(lines)

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from taizhang.core import workdays
 from taizhang.core.roles import Role
-from taizhang.issues import clock
+from taizhang.issues import clock, open311
+from taizhang.issues.routing import active_rules
 from taizhang.issues.tests.world import make_issue_in
 from taizhang.org import routing
 from taizhang.org import services as org_services
@@ -26,6 +27,9 @@ def fresh_indexes(settings: Any) -> None:
     The supervision office of the test world receives what no area claims."""
     routing.invalidate()
     workdays.invalidate()
+    active_rules.invalidate()
+    open311.clients.invalidate()
+    open311.service_codes.invalidate()
     settings.TAIZHANG = {**settings.TAIZHANG, "DEFAULT_ROUTING_UNIT": "SUP"}
 
 

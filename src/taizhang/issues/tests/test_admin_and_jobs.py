@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.db.models import QuerySet
 
 from taizhang.core import workdays
 from taizhang.core.roles import Role
@@ -17,16 +16,14 @@ from taizhang.org import services as org_services
 
 def test_a_counter_made_by_a_racing_registration_is_used(world, audit, monkeypatch):
     IssueCounter.objects.create(year=2030, last=7)
-    original = QuerySet.update
-    missed = []
+    original = services._bump
+    calls = []
 
-    def update(self, **kwargs):
-        if self.model is IssueCounter and not missed:
-            missed.append(True)
-            return 0  # as if the year's counter did not exist yet when this registration looked
-        return original(self, **kwargs)
+    def bump(year):
+        calls.append(year)
+        return None if len(calls) == 1 else original(year)  # as if the counter did not exist when first looked at
 
-    monkeypatch.setattr(QuerySet, "update", update)
+    monkeypatch.setattr(services, "_bump", bump)
     assert services._next_sequence(2030) == 8
 
 

@@ -268,3 +268,10 @@ def test_the_table_documents_every_action_once_per_state():
     assert workflow.event_label("overdue") == "Flagged overdue"
     assert workflow.event_label("verify_fail") == "Verify: fail"
     assert workflow.event_label("mystery") == "mystery"
+
+
+def test_the_workflow_page_shows_the_table_of_the_code():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[4] / "docs" / "workflows" / "issues.md"
+    assert workflow.markdown_table() in page.read_text(encoding="utf-8"), "regenerate the table in the docs"
