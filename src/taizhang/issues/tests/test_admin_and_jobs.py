@@ -61,7 +61,8 @@ def test_the_reminder_command_runs_now_or_queues(world, issue_a, capsys):
     assert row.history_source == "job"
 
 
-def test_open311_clients_are_added_in_the_admin_and_the_key_is_shown_once(world, audit, admin_client):
+def test_open311_clients_are_added_in_the_admin_and_the_key_is_shown_once(world, audit, admin_client, settings):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     hotline = org_services.user_create(actor=world.admin, username="hotline", password="walk-the-scope-2026")
     org_services.membership_create(actor=world.admin, user=hotline, unit=world.unit_a, role=Role.REPORTER)
     form = {

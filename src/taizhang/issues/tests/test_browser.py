@@ -30,6 +30,9 @@ def jpeg(name: str, lon: float, lat: float) -> dict[str, Any]:
 
 
 def switch_user(page: Any, username: str) -> None:
+    """Log in as someone else, once the current page has finished loading (its photos, its map)."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()
     login(page, username, PASSWORD)
 

@@ -283,7 +283,8 @@ def test_the_notification_page_and_api(world, audit):
     assert other_api.post(f"/api/notifications/{newest}/read/").status_code == 404
 
 
-def test_the_delivery_log_in_the_admin_resends(world, audit, robot_server, admin_client):
+def test_the_delivery_log_in_the_admin_resends(world, audit, robot_server, admin_client, settings):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     wecom, _ = robots(world, robot_server)
     services.notify(actor=world.admin, robots=[wecom], title="重发")
     Delivery.objects.update(status=DeliveryStatus.DEAD, attempts=5)
@@ -293,7 +294,7 @@ def test_the_delivery_log_in_the_admin_resends(world, audit, robot_server, admin
         "/admin/notifications/delivery/", {"action": "resend", "_selected_action": [delivery.pk]}
     )
     assert response.status_code == 302
-    assert Delivery.objects.get().status == DeliveryStatus.SENT and str(delivery).startswith("Enterprise WeChat")
+    assert Delivery.objects.get().status == DeliveryStatus.SENT and str(delivery).endswith(": 重发")
     services.robot_void(actor=world.admin, robot=wecom, reason="群解散")
     assert Robot.objects.live().count() == 1
 
