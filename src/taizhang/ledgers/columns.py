@@ -18,10 +18,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 
 from taizhang.ledgers import values as v
 
@@ -185,7 +186,10 @@ class Choice(ColumnType):
         self.choices = list(choices)
         self.aliases = dict(aliases or {})
         self._lookup: dict[str, Any] | None = None
-        self.width = max([8.0, *(_text_width(_zh(label)) for _, label in self.choices)])
+
+    @property
+    def width(self) -> float:  # type: ignore[override]
+        return max([8.0, *(_text_width(_zh(label)) for _, label in self.choices)])
 
     def lookup(self) -> dict[str, Any]:
         if self._lookup is None:
@@ -258,14 +262,30 @@ class Ignore(ColumnType):
         return None
 
 
-def _zh(label: Any) -> str:
-    with translation.override("zh-hans"):
+def _in_language(language: str, label: Any) -> str:
+    """``label`` in ``language``, leaving the thread's translation state exactly as it was.
+
+    ``translation.override`` would leave a language activated where none was (it restores the default
+    language explicitly), which changes what later code in the same thread sees.
+    """
+    active = cast(Any, trans_real)._active  # the thread-local that activate() and deactivate() manage
+    saved = getattr(active, "value", None)
+    translation.activate(language)
+    try:
         return str(label)
+    finally:
+        if saved is None:
+            translation.deactivate()
+        else:
+            active.value = saved
+
+
+def _zh(label: Any) -> str:
+    return _in_language("zh-hans", label)
 
 
 def _en(label: Any) -> str:
-    with translation.override("en"):
-        return str(label)
+    return _in_language("en", label)
 
 
 def _text_width(text: str) -> float:
