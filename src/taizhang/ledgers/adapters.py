@@ -257,18 +257,24 @@ class ModelAdapter:
                 changed.append(name)
         return changed
 
-    def validate(self, values: dict[str, Any], obj: Any) -> list[tuple[str, str]]:
-        """Model validation and permissions, as the service will apply them: [(field or "", message)]."""
+    def validate(
+        self, values: dict[str, Any], obj: Any, *, exclude: list[str] | None = None, permissions: bool = True
+    ) -> list[tuple[str, str]]:
+        """Model validation and permissions, as the service will apply them: [(field or "", message)].
+
+        ``exclude`` names fields the row could not give (their problem is already reported)."""
         candidate = copy.copy(obj) if obj is not None else self.model()
         pending = [name for name, value in values.items() if isinstance(value, Pending)]
         for name, value in values.items():
             setattr(candidate, name, None if isinstance(value, Pending) else value)
         problems: list[tuple[str, str]] = []
         try:
-            candidate.full_clean(exclude=pending or None)
+            candidate.full_clean(exclude=[*pending, *(exclude or [])] or None)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 problems += [("" if name == "__all__" else name, m) for m in messages]
+        if not permissions:
+            return problems
         if obj is None:
             allowed = self.user.has_perm(self.add_perm) and (
                 not self.check_new_object or self.user.has_perm(self.change_perm, candidate)

@@ -177,27 +177,48 @@ class _OfficeSheet:
         _header(ws, (1, split, 1, max(self.width - 1, split)), unit_text, self.fmt.unit_right)
 
     def headers(self, ws: Any) -> None:
-        """One header row, or two when columns share a group ("2022年" over 计划投资 / 完成投资 / 完成率)."""
+        """One header row, or two when columns share a group ("2022年" over 计划投资 / 完成投资 / 完成率).
+
+        Constant-memory mode writes each row once, top to bottom: the upper row is written in full first;
+        then the columns without a group are merged down over both rows and the lower row gets the sub-headers.
+        """
         first, last, year, month = self.first_header, self.last_header, self.title.year, self.title.month
         for r in range(first, last + 1):
             ws.set_row(r, 24 if self.two_levels else 36)
-        if self.lead:
-            _header(ws, (first, 0, last, 0), "序号", self.fmt.header)
+        spans = self._spans()
+        for col, span, column in spans:
+            text = column.group_for(year, month) if column and column.group else self._label(column, year, month)
+            _header(ws, (first, col, first, col + span - 1), text, self.fmt.header)
+        if self.two_levels:
+            for col, span, column in spans:
+                if column is None or not column.group:
+                    # merge_range() refuses a range whose first row is already written out, as the upper row
+                    # now is; the range goes on XlsxWriter's list of merges, the lower cell is a formatted blank.
+                    ws.merge.append([first, col, last, col])
+                    ws.write_blank(last, col, None, self.fmt.header)
+                    continue
+                for j in range(span):
+                    sub = self.columns[col - self.lead + j]
+                    ws.write_string(last, col + j, sub.header_for(year, month), self.fmt.header)
+        ws.freeze_panes(last + 1, self.lead + 1)
+        ws.repeat_rows(first, last)
+
+    def _spans(self) -> list[tuple[int, int, Column | None]]:
+        """(first column, width, column) of each upper header cell; None is the 序号 column."""
+        spans: list[tuple[int, int, Column | None]] = [(0, 1, None)] if self.lead else []
         i = 0
         while i < len(self.columns):
-            column, col = self.columns[i], self.lead + i
+            column = self.columns[i]
             span = 1
             while column.group and i + span < len(self.columns) and self.columns[i + span].group == column.group:
                 span += 1
-            if column.group:
-                _header(ws, (first, col, first, col + span - 1), column.group_for(year, month), self.fmt.header)
-                for j in range(span):
-                    ws.write_string(last, col + j, self.columns[i + j].header_for(year, month), self.fmt.header)
-            else:
-                _header(ws, (first, col, last, col), column.header_for(year, month), self.fmt.header)
+            spans.append((self.lead + i, span, column))
             i += span
-        ws.freeze_panes(last + 1, self.lead + 1)
-        ws.repeat_rows(first, last)
+        return spans
+
+    @staticmethod
+    def _label(column: Column | None, year: int | None, month: int | None) -> str:
+        return "序号" if column is None else column.header_for(year, month)
 
     def records(self, ws: Any, row: int) -> int:
         """Each group under its heading row "一、基础设施（6个）" (with its subtotals); 序号 restarts per group."""

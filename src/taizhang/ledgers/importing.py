@@ -159,30 +159,25 @@ class Planner:
     def _record(self, row: ParsedRow, values: dict[str, Any], key: Hashable) -> RowPlan:
         adapter = self.adapter
         values = adapter.settle(row, values)
-        label = adapter.describe(values, None)
-        if key is None:
-            if not row.has_errors:
-                names = "、".join(self.header(fields[0]) for fields in adapter.keys)
-                self._error(
-                    row, "", _("This row does not say which record it is: fill in %(names)s.") % {"names": names}
-                )
-            return RowPlan(row, Outcome.SKIP, values=values, label=label)
-        if key in self.seen:
+        obj = None
+        if key is None and not row.has_errors:
+            names = "、".join(self.header(fields[0]) for fields in adapter.keys)
+            self._error(row, "", _("This row does not say which record it is: fill in %(names)s.") % {"names": names})
+        elif key is not None and key in self.seen:
             self._error(
                 row, "", _("This record is already on row %(row)s; a record may appear once.") % {"row": self.seen[key]}
             )
-            return RowPlan(row, Outcome.SKIP, values=values, key=key, label=label)
-        self.seen[key] = row.number
-        try:
-            obj = adapter.existing(key)
-        except v.ValueProblem as problem:
-            self._error(row, "", problem.message)
-            return RowPlan(row, Outcome.SKIP, values=values, key=key, label=label)
+        elif key is not None:
+            self.seen[key] = row.number
+            try:
+                obj = adapter.existing(key)
+            except v.ValueProblem as problem:
+                self._error(row, "", problem.message)
         data = adapter.model_values(values, obj)
         self._check_unique(row, data)
         label = adapter.describe(data, obj)
         if row.has_errors:
-            return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
+            return self._skip(row, data, obj, key, label)
         if obj is not None:
             changed = adapter.changes(obj, data)
             if not changed:
@@ -204,6 +199,13 @@ class Planner:
             adapter.plan_created(key, data)
             return RowPlan(row, Outcome.CREATE, values=data, key=key, changes=changes, label=label)
         return RowPlan(row, Outcome.UPDATE, obj=obj, values=data, key=key, changes=changes, label=label)
+
+    def _skip(self, row: ParsedRow, data: dict[str, Any], obj: Any, key: Hashable, label: str) -> RowPlan:
+        """A row with errors: still check what could be read, so that one pass reports all its problems."""
+        unread = [c.field for c in self.adapter.sheet.imported_columns() if c.field not in data]
+        for name, message in self.adapter.validate(data, obj, exclude=unread, permissions=False):
+            self._error(row, name, message)
+        return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
 
     def _column(self, name: str) -> Any:
         return next((c for c in self.adapter.sheet.columns if c.field == name), None)
@@ -289,8 +291,8 @@ def analyse(batch: ImportBatch, user: Any) -> ImportBatch:
     """Check every row of ``batch`` and store the plan; the batch ends checked, refused or cancelled."""
     from taizhang.ledgers import services
 
-    services.import_batch_start(actor=user, batch=batch)
     try:
+        services.import_batch_start(actor=user, batch=batch)
         with open_parser(batch) as parser:
             services.import_batch_progress(actor=user, batch=batch, done=0, total=estimate_rows(parser))
             adapter = registry.get(batch.kind).adapter(user)

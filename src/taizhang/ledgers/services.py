@@ -199,6 +199,7 @@ def import_batch_commit(*, actor: User, batch: ImportBatch, run: str = "auto") -
     if run not in RUN_CHOICES:
         raise ValueError(f"run must be one of {RUN_CHOICES}")
     _move(batch, "commit", message="")
+    importing.clear_signals(batch.pk)  # a cancel meant for an earlier run must not stop this one
     if run != "caller":
         transaction.on_commit(lambda: _schedule(batch.pk, actor.pk, "commit", run, batch.size))
     return batch

@@ -39,10 +39,6 @@ TRANSITIONS: tuple[Transition, ...] = (
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 
 
-def transition(action: str) -> Transition:
-    return _BY_ACTION[action]
-
-
 def can(status: str, action: str) -> bool:
     return status in _BY_ACTION[action].sources
 

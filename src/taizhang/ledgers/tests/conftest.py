@@ -13,6 +13,16 @@ from taizhang.ledgers.models import ImportBatch
 from taizhang.ledgers.tests.files import upload
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Progress and cancel signals live in the cache; primary keys repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def head_a(world: Any, audit: Any) -> Any:
     """The head of unit A: may manage the people of A and its sub-unit A1."""
