@@ -73,7 +73,13 @@ class ImportForm(forms.Form):
         self.user = user
         kinds = registry.importable_by(user)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [(k.name, k.label) for k in kinds]
-        self.fields["unit"].queryset = unit_choices(user)  # type: ignore[attr-defined]
+        units = unit_choices(user)
+        if units.count() <= 1:
+            del self.fields["unit"]  # the import belongs to the user's one unit
+        else:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+            home = user.memberships.live().filter(is_active=True).order_by("pk").values_list("unit", flat=True).first()
+            self.fields["unit"].initial = home
         self.fields["period"].help_text = _("YYYY-MM. Leave empty to take it from the sheet's title or header.")
         self.fields["file"].help_text = _(".xlsx, .xls or .csv (UTF-8 or GB18030), up to %(limit)s.") % {
             "limit": mb(conf.max_upload_bytes())

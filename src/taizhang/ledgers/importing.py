@@ -30,7 +30,7 @@ from taizhang.core.errors import TransitionNotAllowed
 from taizhang.ledgers import conf, registry
 from taizhang.ledgers import values as v
 from taizhang.ledgers.adapters import ModelAdapter
-from taizhang.ledgers.models import ImportBatch, ImportRow, Outcome
+from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus, Outcome
 from taizhang.ledgers.parsing import ERROR, WARNING, Layout, ParsedRow, Problem, SheetParser, open_sheet
 from taizhang.ledgers.reading import FileRefused, open_workbook
 
@@ -416,6 +416,16 @@ def report_progress(batch_id: int, done: int, total: int) -> None:
 def cached_progress(batch_id: int) -> tuple[int, int] | None:
     value = cache.get(_progress_key(batch_id))
     return (int(value[0]), int(value[1])) if value else None
+
+
+def progress(batch: ImportBatch) -> tuple[int, int, int]:
+    """(rows done, rows in all, percent) of a running batch: from the batch while it is checked, from the
+    cache while it is imported (its transaction keeps the batch row's updates invisible until the end)."""
+    done, total = batch.progress_done, batch.progress_total
+    if batch.status == ImportStatus.COMMITTING:
+        done, total = cached_progress(batch.pk) or (0, batch.rows_read)
+    percent = min(100, int(done * 100 / total)) if total else 0
+    return done, total, percent
 
 
 def request_cancel(batch_id: int) -> None:

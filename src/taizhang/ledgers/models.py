@@ -109,12 +109,6 @@ class ImportBatch(LedgerModel):
     def is_running(self) -> bool:
         return self.status in RUNNING_STATUSES
 
-    @property
-    def progress_percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, int(self.progress_done * 100 / self.progress_total))
-
     def counts(self) -> dict[str, int]:
         return {
             "rows_read": self.rows_read,

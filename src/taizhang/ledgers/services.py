@@ -172,6 +172,8 @@ def import_batch_checked(
         batch,
         "checked",
         **summary,
+        progress_done=summary["rows_read"],
+        progress_total=summary["rows_read"],
         layout=layout,
         problems=problems,
         period=batch.period or layout.get("period", ""),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -97,7 +97,7 @@ class ImportCreate(generic.LedgerView):
                 upload=data["file"],
                 sheet=data["sheet"],
                 period=data["period"],
-                unit=data["unit"],
+                unit=data.get("unit"),
             )
         except DomainError as exc:
             generic.apply_errors(form, exc)
@@ -137,10 +137,23 @@ class ImportDetail(BatchView, generic.DetailPage):
                 "outcomes": Outcome.choices,
                 "actions": [t for t in workflow.user_actions(obj.status) if may_act.get(t.action)],
                 "can_annotate": obj.status in (ImportStatus.READY, ImportStatus.COMMITTED) and bool(problems),
+                "progress": dict(zip(("done", "total", "percent"), importing.progress(obj), strict=True)),
+                "page_rows": [(row, self.record_url(obj, row.object_id)) for row in page],
                 "tab": "overview",
             }
         )
         return context
+
+    @staticmethod
+    def record_url(batch: ImportBatch, object_id: int | None) -> str | None:
+        """The page of the record a row created or changed (its own page keeps it scoped)."""
+        if object_id is None:
+            return None
+        try:
+            model = registry.get(batch.kind).adapter.model
+            return reverse(f"{model._meta.app_label}:{model._meta.model_name}_detail", args=[object_id])
+        except (KeyError, NoReverseMatch):
+            return None
 
 
 class ImportProgress(BatchView):
@@ -148,19 +161,9 @@ class ImportProgress(BatchView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_batch()
-        done, total = batch.progress_done, batch.progress_total
-        if batch.status == ImportStatus.COMMITTING:
-            done, total = importing.cached_progress(batch.pk) or (0, batch.rows_read)
-        response = render(
-            request,
-            "ledgers/_progress.html",
-            {
-                "batch": batch,
-                "done": done,
-                "total": total,
-                "percent": min(100, int(done * 100 / total)) if total else 0,
-            },
-        )
+        done, total, percent = importing.progress(batch)
+        context = {"batch": batch, "done": done, "total": total, "percent": percent}
+        response = render(request, "ledgers/_progress.html", context)
         if not batch.is_running:
             response["HX-Refresh"] = "true"
         return response
