@@ -72,7 +72,7 @@ class Text(ColumnType):
         if v.is_blank(value):
             return ""
         text = v.clean_text(value) if not isinstance(value, dt.date) else v.display(value)
-        if v.squeeze(text) in v.UNKNOWN_WORDS:
+        if v.is_unknown(text):
             return ""
         if text.startswith("'") and text[1:].startswith(v.FORMULA_START):
             text = text[1:]  # the guard an export puts before text that looks like a formula
@@ -186,6 +186,7 @@ class Choice(ColumnType):
         self.choices = list(choices)
         self.aliases = dict(aliases or {})
         self._lookup: dict[str, Any] | None = None
+        self._labels: dict[Any, str] | None = None
 
     @property
     def width(self) -> float:  # type: ignore[override]
@@ -214,10 +215,9 @@ class Choice(ColumnType):
         return found
 
     def render(self, value: Any) -> Any:
-        for code, label in self.choices:
-            if code == value:
-                return _zh(label)
-        return value or None
+        if self._labels is None:
+            self._labels = {code: _zh(label) for code, label in self.choices}
+        return self._labels.get(value, value or None)
 
 
 class Reference(ColumnType):

@@ -10,7 +10,7 @@ DEFAULTS = {
     # An .xlsx whose parts would expand beyond this is refused unread (a "zip bomb").
     "IMPORT_MAX_UNCOMPRESSED_MB": 400.0,
     # Above this size an .xlsx is streamed row by row (openpyxl read-only) instead of loaded whole (calamine).
-    "IMPORT_STREAM_ABOVE_MB": 4.0,
+    "IMPORT_STREAM_ABOVE_MB": 16.0,
     # Files above this size are analysed and committed by a background job with a progress bar.
     "IMPORT_BACKGROUND_ABOVE_KB": 256.0,
     # Rows handled per step: progress is reported and cancellation checked after each chunk.

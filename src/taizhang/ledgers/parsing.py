@@ -140,6 +140,8 @@ _NOTE = re.compile(
     r"^(?:注\d*[:、.]|注$|说明[:：]|备注[:：]|填报|填表|审核|制表|联系人|联系电话|负责人[:：]|单位负责人|主要负责人|"
     r"分管领导[:：]|签字|签名|盖章|附件[:：\d]|数据来源|资料来源)"
 )
+_MAY_LEAD = re.compile(r"计|其中|小")  # in every total and subtotal word
+_NOTE_STARTS = frozenset("注说备填审制联负单主分签盖附数资")
 _HEADING_PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.]|\d{1,2}[、](?!\d)|\([一二三四五六七八九十\d]+\)[、.]?)\s*"
 )
@@ -179,6 +181,9 @@ class SheetParser:
         self.spec = spec
         self.given_period = period
         self.problems: list[Problem] = []  # about the sheet, or found after a row was handed out
+        self._mapped_at: dict[int, MappedColumn] = {}
+        self._column_readers: list[tuple[MappedColumn, ReadContext]] = []
+        self._reading: tuple[ParsedRow, str, Any] = (ParsedRow(0, RowKind.NOTE), "", None)
         self.layout: Layout | None = None
         self._buffer: list[list[Any]] = []
         self._index = spec.header_index()
@@ -343,11 +348,13 @@ class SheetParser:
             if last_row > first_row >= layout.header_last:
                 starts.setdefault(first_row, []).append(merge)
         pending: dict[int, tuple[Any, int]] = {}  # column → (value merged down, last row of the range)
+        self._mapped_at = {m.index: m for m in layout.columns}
+        self._column_readers = self._readers()
         tracker = _Totals(self, layout)
         category = ""
         index = -1
         for index, raw in enumerate(self._all_rows()):
-            row = list(raw)
+            row = raw  # readers give each row as a fresh list
             for col, (value, last) in list(pending.items()):
                 if index > last:
                     del pending[col]
@@ -375,24 +382,28 @@ class SheetParser:
         yield from self.data.rows
 
     def _classify(self, number: int, row: list[Any], category: str) -> ParsedRow | None:
-        layout = self.layout
-        assert layout is not None
-        nonblank = [(c, value) for c, value in enumerate(row) if not v.is_blank(value)]
+        nonblank = 0
+        texts: list[tuple[int, str]] = []  # (column, text) of the text cells
+        for c, value in enumerate(row):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            nonblank += 1
+            if isinstance(value, str):
+                texts.append((c, value))
         if not nonblank:
             return None
-        texts = [(c, v.plain(value)) for c, value in nonblank if isinstance(value, str)]
-        lead = [v.squeeze(t) for _c, t in texts[:2]]
+        # Most rows are records: only text that could open a total, subtotal or note row is normalised and tested.
+        lead = [v.squeeze(t) for _c, t in texts[:2] if _MAY_LEAD.search(t) or t.lstrip()[:1] in _NOTE_STARTS]
         if any(_TOTAL.match(t) for t in lead):
-            return ParsedRow(number, RowKind.TOTAL, text=texts[0][1] if texts else "", category=category)
+            return ParsedRow(number, RowKind.TOTAL, text=v.plain(texts[0][1]) if texts else "", category=category)
         if any(_SUBTOTAL.match(t) for t in lead):
-            return ParsedRow(number, RowKind.SUBTOTAL, text=texts[0][1], category=category)
-        signature_line = len(texts) == len(nonblank) and all(v.squeeze(t).endswith(":") for _c, t in texts)
+            return ParsedRow(number, RowKind.SUBTOTAL, text=v.plain(texts[0][1]), category=category)
+        signature_line = len(texts) == nonblank and all(t.rstrip().endswith((":", "：")) for _c, t in texts)
         if signature_line or any(_NOTE.match(t) for t in lead):
-            return ParsedRow(number, RowKind.NOTE, text=" ".join(t for _c, t in texts), category=category)
-        mapped_at = {m.index: m for m in layout.columns}
+            return ParsedRow(number, RowKind.NOTE, text=" ".join(v.plain(t) for _c, t in texts), category=category)
         if len(texts) == 1:
-            col, text = texts[0]
-            in_column = mapped_at.get(col)
+            col, text = texts[0][0], v.plain(texts[0][1])
+            in_column = self._mapped_at.get(col)
             heading = heading_name(text)
             if heading is not None and (heading[2] or in_column is None or not in_column.column.required):
                 return ParsedRow(number, RowKind.HEADING, text=text, category=heading[0])
@@ -404,38 +415,42 @@ class SheetParser:
                 return note
         return self._record(number, row, category)
 
-    def _record(self, number: int, row: list[Any], category: str) -> ParsedRow:
+    def _readers(self) -> list[tuple[MappedColumn, ReadContext]]:
+        """Each read column with its context, made once per sheet; warnings go to the row being read."""
         layout = self.layout
         assert layout is not None
+        return [
+            (m, ReadContext(year=layout.year, month=layout.month, unit=m.unit or layout.unit or v.WAN, warn=self._warn))
+            for m in layout.columns
+            if not isinstance(m.column.type, Ignore)
+        ]
+
+    def _warn(self, message: str) -> None:
+        row, header, raw = self._reading
+        row.problems.append(Problem(row.number, header, v.display(raw), message, WARNING))
+
+    def _record(self, number: int, row: list[Any], category: str) -> ParsedRow:
         parsed = ParsedRow(number, RowKind.RECORD, category=category)
-        for mapped in layout.columns:
+        errors = self.data.errors
+        width = len(row)
+        for mapped, ctx in self._column_readers:
             column = mapped.column
-            if isinstance(column.type, Ignore):
-                continue
-            raw = _cell(row, mapped.index)
+            raw = row[mapped.index] if mapped.index < width else None
             parsed.cells[column.field] = raw
-
-            def warn(message: str, header: str = mapped.header, raw: Any = raw) -> None:
-                parsed.problems.append(Problem(number, header, v.display(raw), message, WARNING))
-
-            ctx = ReadContext(year=layout.year, month=layout.month, unit=mapped.unit or layout.unit or v.WAN, warn=warn)
-            error = self.data.errors.get((number - 1, mapped.index))
-            if error or (isinstance(raw, str) and _ERROR_VALUE.match(raw.strip())):
-                parsed.problems.append(
-                    Problem(
-                        number, mapped.header, error or raw, _("The cell shows a spreadsheet error instead of a value.")
-                    )
-                )
+            error = errors.get((number - 1, mapped.index)) if errors else None
+            if error or (isinstance(raw, str) and raw.startswith("#") and _ERROR_VALUE.match(raw.strip())):
+                message = _("The cell shows a spreadsheet error instead of a value.")
+                parsed.problems.append(Problem(number, mapped.header, str(error or raw), message))
                 continue
+            self._reading = (parsed, mapped.header, raw)
             try:
                 value = column.type.parse(raw, ctx)
             except v.ValueProblem as problem:
                 parsed.problems.append(Problem(number, mapped.header, v.display(raw), problem.message))
                 continue
-            if column.required and value in (None, ""):
-                parsed.problems.append(
-                    Problem(number, mapped.header, v.display(raw), _("This column is required; the cell is empty."))
-                )
+            if column.required and (value is None or value == ""):
+                message = _("This column is required; the cell is empty.")
+                parsed.problems.append(Problem(number, mapped.header, v.display(raw), message))
                 continue
             parsed.values[column.field] = value
         self._apply_category(parsed, category)

@@ -211,6 +211,9 @@ def scan_sheet_xml(path: Path, part: str) -> SheetScan:
     zipfile stops at the declared size and checks the CRC, so a part that lies about its size fails here
     instead of filling memory in a faster reader later.
     """
+    scan = _quick_scan(path, part)
+    if scan is not None:
+        return scan
     scan = SheetScan()
     cell_tag, formula_tag, value_tag = (f"{{{_MAIN_NS}}}{t}" for t in ("c", "f", "v"))
     merge_tag = f"{{{_MAIN_NS}}}mergeCell"
@@ -236,6 +239,37 @@ def scan_sheet_xml(path: Path, part: str) -> SheetScan:
         raise FileRefused(
             _("The file is damaged or tampered with: the sheet cannot be read safely (%(error)s).") % {"error": exc}
         ) from exc
+    return scan
+
+
+_MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_SUSPECT = (b"<f>", b"<f ", b'"e"', b"<!DOCTYPE", b"<!ENTITY")  # formulas, error cells, declarations
+
+
+def _quick_scan(path: Path, part: str) -> SheetScan | None:
+    """The sheet read as bytes: when it holds no formula, no error cell and no declaration (as data sheets
+    mostly do) its merged ranges are all a scan needs, found without parsing the XML. None: parse it."""
+    scan = SheetScan()
+    tail = b""
+    merge_cells: bytearray | None = None  # the <mergeCells> element, at the end of the sheet
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(part) as member:
+            while chunk := member.read(1024 * 1024):
+                window = tail + chunk
+                if any(marker in window for marker in _SUSPECT):
+                    return None
+                if merge_cells is not None:
+                    merge_cells += chunk
+                elif (at := window.find(b"<mergeCells")) >= 0:
+                    merge_cells = bytearray(window[at:])
+                tail = window[-64:]
+    except (zipfile.BadZipFile, EOFError, KeyError, OSError) as exc:
+        raise FileRefused(
+            _("The file is damaged or tampered with: the sheet cannot be read safely (%(error)s).") % {"error": exc}
+        ) from exc
+    for ref in _MERGE_REF.findall(bytes(merge_cells or b"")):
+        if parsed := _parse_range(ref.decode()):
+            scan.merges.append(parsed)
     return scan
 
 
@@ -357,12 +391,20 @@ def _calamine_open(path: Path) -> Any:
 def _calamine_sheet(book: Any, name: str) -> SheetData:
     try:
         sheet = book.get_sheet_by_name(name)
-        grid = sheet.to_python(skip_empty_area=False)
         merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
     except Exception as exc:
         raise FileRefused(_("Sheet %(sheet)s cannot be read (%(error)s).") % {"sheet": name, "error": exc}) from exc
-    rows = ([None if cell == "" else cell for cell in row] for row in grid)
-    return SheetData(name=name, rows=rows, merges=merges, row_count=len(grid))
+    end = sheet.end
+    return SheetData(name=name, rows=_calamine_rows(sheet), merges=merges, row_count=end[0] + 1 if end else 0)
+
+
+def _calamine_rows(sheet: Any) -> Iterator[list[Any]]:
+    """Rows from row 1 and column A. calamine keeps the sheet in compact native memory and makes the Python
+    values of one row at a time; its rows start at the sheet's first used column, so they are padded."""
+    start = sheet.start
+    pad = [None] * (start[1] if start else 0)
+    for row in sheet.iter_rows():
+        yield [*pad, *(None if cell == "" else cell for cell in row)]
 
 
 def _password_message() -> str:

@@ -33,6 +33,9 @@ UNKNOWN_WORDS = frozenset(
     {"待定", "未定", "暂定", "不详", "暂无", "无", "—", "——", "-", "--", "/", "\\", "n/a", "na", "null", "空"}
 )
 
+_LONGEST_UNKNOWN = 8  # the longest word above, with room for spaces around it
+_UNKNOWN_STARTS = {w[0] for w in UNKNOWN_WORDS} | {"－", "／", "＼", "ｎ", "Ｎ", "―", "─"}
+
 # Money units written in headers ("总投资（亿元）"), in "单位：万元" rows, or after a number ("1.2亿元").
 MONEY_UNITS: dict[str, Decimal] = {
     "元": Decimal("0.0001"),
@@ -56,8 +59,7 @@ _NUMBER_WITH_UNIT = re.compile(rf"^(.*?)({_UNIT_ALTERNATIVES})$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度)?")
 _MONTH_RANGE = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*[-~—–至到]\s*(1[0-2]|0?[1-9])\s*月(?:份)?")
 _QUARTER_WORDS = {"一季度": 3, "二季度": 6, "三季度": 9, "四季度": 12, "上半年": 6, "全年": 12, "前三季度": 9}
-_SPACES = re.compile(r"\s+")
-_DECORATION = re.compile(r"[*※★☆▲△]")
+_NO_DECORATION = str.maketrans("", "", "*※★☆▲△")
 
 
 def clean_text(value: Any) -> str:
@@ -66,8 +68,10 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return _SPACES.sub(" ", text).strip()
+    text = str(value)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 def plain(value: Any) -> str:
@@ -76,12 +80,12 @@ def plain(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub(" ", str(value)).strip()
+    return " ".join(str(value).split())
 
 
 def squeeze(value: Any) -> str:
     """For matching: NFKC, no whitespace or line breaks at all, lower case, no required-field stars."""
-    return _DECORATION.sub("", _SPACES.sub("", clean_text(value))).lower()
+    return "".join(clean_text(value).split()).translate(_NO_DECORATION).lower()
 
 
 def is_blank(value: Any) -> bool:
@@ -92,7 +96,10 @@ def is_unknown(value: Any) -> bool:
     """Blank, or a word that means "not known yet" ("待定", "—", "无")."""
     if is_blank(value):
         return True
-    return isinstance(value, str) and squeeze(value) in UNKNOWN_WORDS
+    # Every such word is short and starts with one of few characters: other text need not be normalised.
+    if not isinstance(value, str) or len(value) > _LONGEST_UNKNOWN:
+        return False
+    return value.lstrip()[:1].lower() in _UNKNOWN_STARTS and squeeze(value) in UNKNOWN_WORDS
 
 
 def display(value: Any) -> str:
