@@ -351,8 +351,8 @@ def _format(template: str, year: int | None, month: int | None) -> str:
     return template.format(year=year if year is not None else "", month=month if month is not None else "")
 
 
-# Headers any ledger may carry that hold nothing to import.
-IGNORED_HEADERS = frozenset({"序号", "编号", "no", "no.", "序"})
+# Headers any ledger may carry that hold nothing to import (a ledger that has such a column wins).
+IGNORED_HEADERS = frozenset({"序号", "编号", "no", "no.", "序", "问题"})  # 问题: the column of an annotated copy
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,10 @@ class Notice:
                 align = WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.CENTER
                 self._cell(cell, "" if value is None else str(value), TABLE, align=align)
         if widths_mm:
+            # Word reads the cells' widths, LibreOffice the table grid's: set both.
+            table.autofit = False
+            for column, width in zip(table.columns, widths_mm, strict=False):
+                column.width = Mm(width)
             for row in table.rows:
                 for cell, width in zip(row.cells, widths_mm, strict=False):
                     cell.width = Mm(width)

@@ -135,6 +135,7 @@ def test_a_clerk_fixes_a_messy_roster_and_imports_it(server, tmp_path):
 
         upload(page, fixed)
         assert page.locator("[data-testid=count-errors]").inner_text() == "0"
+        assert page.locator("[data-testid=count-warnings]").inner_text() == "0"  # the 问题 column is known
         assert page.locator("[data-testid=count-created]").inner_text() == "3"
         page.click("[data-testid=commit]")
         page.wait_for_load_state()
