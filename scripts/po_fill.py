@@ -33,13 +33,14 @@ def fill(po_text: str, table: dict[str, str]) -> tuple[str, list[str]]:
         if not msgid:
             return match.group(0)
         current = [_unquote(s) for s in re.split(r"msgstr(?:\[\d\])? ", match.group("strs"))[1:]]
-        if all(current):
-            return match.group(0).replace("#, fuzzy\n", "")
+        fuzzy = "fuzzy" in match.group("head")
+        if all(current) and not fuzzy:
+            return match.group(0)
         value = table.get(msgid)
         if value is None:
             missing.append(msgid)
             return match.group(0)
-        head = match.group("head").replace("#, fuzzy\n", "")
+        head = re.sub(r"#\| msgid .*\n", "", match.group("head").replace("#, fuzzy\n", ""))
         out = f"{head}msgid {_quote(msgid)}\n"
         if match.group("plural"):
             out += f"msgid_plural {_quote(_unquote(match.group('plural')))}\nmsgstr[0] {_quote(value)}\n"
@@ -47,7 +48,7 @@ def fill(po_text: str, table: dict[str, str]) -> tuple[str, list[str]]:
             out += f"msgstr {_quote(value)}\n"
         return out
 
-    result = ENTRY.sub(replace, po_text)
+    result = ENTRY.sub(replace, po_text).replace('#, fuzzy\nmsgid ""\nmsgstr ""', 'msgid ""\nmsgstr ""', 1)
     result = result.replace(
         '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=1; plural=0;\\n"'
     )

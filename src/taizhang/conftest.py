@@ -6,10 +6,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from taizhang.core.audit import Source, audit_context
 from taizhang.core.testing.personas import World, make_world
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Assertions read messages in English (the msgids); tests of the Chinese UI switch explicitly."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -28,6 +37,7 @@ def audit(world: World) -> Iterator[None]:
 def _client(world: World, persona: str) -> Client:
     client = Client()
     client.force_login(world.users[persona])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("password/", web_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("taizhang.core.urls")),
     path("org/", include("taizhang.org.urls")),
     path("projects/", include("taizhang.projects.urls")),
     path("issues/", include("taizhang.issues.urls")),

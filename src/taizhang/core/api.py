@@ -62,9 +62,9 @@ class ScopedViewSet(AuditedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModel
         except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
             raise NotFound from exc
 
-    def _write_serializer(self, data: Any, partial: bool = False) -> serializers.BaseSerializer:
+    def _write_serializer(self, data: Any, partial: bool = False, instance: Any = None) -> serializers.BaseSerializer:
         serializer_class = self.write_serializer_class or self.get_serializer_class()
-        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
+        serializer = serializer_class(instance, data=data, partial=partial, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer
 
@@ -85,7 +85,7 @@ class ScopedViewSet(AuditedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModel
         instance = self.get_object()
         payload = dict(request.data)
         expected_version = payload.pop("version", None)
-        data = self._write_serializer(payload, partial=True).validated_data
+        data = self._write_serializer(payload, partial=True, instance=instance).validated_data
         type(self).update_service(  # type: ignore[misc]
             actor=request.user,
             **{self.update_arg: instance},

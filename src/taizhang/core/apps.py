@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from taizhang.core import audit
+        from taizhang.core import api_routes, audit, cards, navigation, permissions  # noqa: F401  (registrations)
 
         audit.connect_signals()

@@ -46,13 +46,17 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
-    """zh-Hans unless the user chose otherwise (language switch cookie).
+    """Pages are in zh-Hans unless the user chose otherwise (language switch cookie).
 
-    The browser's Accept-Language is ignored on purpose: offices share machines with English-language
-    browsers, and the working language of the district is Chinese.
+    A browser's Accept-Language is ignored on pages on purpose: offices share machines with English-language
+    browsers, and the working language of the district is Chinese. API clients are programs that say what they
+    want, so the API honours Accept-Language.
     """
 
     def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(SELF_AUTHENTICATING_PREFIXES):
+            super().process_request(request)
+            return
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if not language or not translation.check_for_language(language):
             language = settings.LANGUAGE_CODE

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.audit import history_records
 from taizhang.core.search import search_text_for
 
 
@@ -100,3 +101,42 @@ class DemoStepRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Instruction(LedgerModel):
+    """A leader's or supervisor's instruction (批示) on a ledger record, and the responsible unit's replies.
+
+    ``unit`` is the record's owning unit at the time of writing: instructions are visible exactly where the
+    record is, and the responsible unit sees what it has been told to do.
+    """
+
+    class Kind(models.TextChoices):
+        INSTRUCTION = "instruction", _("Instruction")
+        REPLY = "reply", _("Reply")
+
+    target_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target_label = models.CharField(_("record"), max_length=200)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    in_reply_to = models.ForeignKey(
+        "self", verbose_name=_("in reply to"), null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    author_name = models.CharField(_("author"), max_length=100)
+    text = models.TextField(_("text"), max_length=2000)
+
+    history = history_records(excluded_fields=["search_text"])
+    search_fields = ("text", "target_label", "author_name")
+    scope_fields = ("unit",)
+
+    class Meta:
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}：{self.text[:30]}"

@@ -71,3 +71,11 @@ def ensure(user: Any, perm: str, obj: Model | None = None) -> None:
     """Services re-check permissions with this, so the UI cannot be the only guard."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+# --- core's own permissions -------------------------------------------------------------------------------
+rules.add_perm("core.add_instruction", is_admin | is_supervisor | is_leader)
+rules.add_perm(
+    "core.reply_instruction",
+    is_district_writer | has_unit_role(Role.UNIT_HEAD, Role.REPORTER, Role.INSPECTOR),
+)

@@ -147,3 +147,64 @@ def columns_choose(*, actor: Any, key: str, columns: list[str]) -> None:
         ViewPreference.objects.filter(user=actor, key=key).delete()
         return
     ViewPreference.objects.update_or_create(user=actor, key=key, defaults={"columns": list(columns)})
+
+
+# --- instructions (批示) ----------------------------------------------------------------------------------
+
+
+def _author_name(user: Any) -> str:
+    person = getattr(user, "person", None)
+    if person is not None:
+        return f"{person.name}（{person.title}）" if person.title else person.name
+    return user.get_full_name() or user.get_username()
+
+
+@service
+def instruction_add(*, actor: Any, target: Any, text: str) -> Any:
+    """A leader or supervisor instructs on a record the caller has already fetched through a selector.
+
+    The instruction is filed under the record's owning unit, so it is seen exactly where the record is.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from taizhang.core.models import Instruction
+    from taizhang.core.permissions import ensure, unit_id_of
+
+    ensure(actor, "core.add_instruction")
+    unit_id = unit_id_of(target)
+    if unit_id is None:
+        raise ValidationFailed(_("This record has no responsible unit to instruct."))
+    return create(
+        Instruction,
+        target_type=ContentType.objects.get_for_model(type(target)),
+        target_id=target.pk,
+        target_label=str(target)[:200],
+        unit_id=unit_id,
+        kind=Instruction.Kind.INSTRUCTION,
+        author=actor,
+        author_name=_author_name(actor),
+        text=(text or "").strip(),
+    )
+
+
+@service
+def instruction_reply(*, actor: Any, instruction: Any, text: str) -> Any:
+    """The responsible unit (or the supervision office) answers an instruction: what was done, what is next."""
+    from taizhang.core.models import Instruction
+    from taizhang.core.permissions import ensure
+
+    ensure(actor, "core.reply_instruction", instruction)
+    if instruction.kind != Instruction.Kind.INSTRUCTION:
+        raise ValidationFailed(_("Replies answer an instruction, not another reply."))
+    return create(
+        Instruction,
+        target_type=instruction.target_type,
+        target_id=instruction.target_id,
+        target_label=instruction.target_label,
+        unit_id=instruction.unit_id,
+        kind=Instruction.Kind.REPLY,
+        in_reply_to=instruction,
+        author=actor,
+        author_name=_author_name(actor),
+        text=(text or "").strip(),
+    )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from taizhang.core import permissions, targets
 from taizhang.core import selectors as core_selectors
 from taizhang.core import services as core_services
 from taizhang.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -126,14 +127,16 @@ class ListPage(LedgerView):
         values = qs.order_by().aggregate(**{f"t{i}": agg for i, agg in enumerate(summed.values())})
         return {key: values[f"t{i}"] or Decimal(0) for i, key in enumerate(summed)}
 
+    def row_url(self, obj: Any) -> str | None:
+        try:
+            return reverse(self.url_name("detail"), args=[obj.pk])
+        except NoReverseMatch:
+            return None
+
     def rows(self, page_objects: list[Any], columns: list[Column]) -> list[dict[str, Any]]:
-        detail = self.url_name("detail")
         rows = []
         for obj in page_objects:
-            try:
-                url = reverse(detail, args=[obj.pk])
-            except NoReverseMatch:
-                url = None
+            url = self.row_url(obj)
             cells = [
                 {
                     "value": format_value(resolve(obj, c.key), c.kind),
@@ -225,13 +228,19 @@ class ListPage(LedgerView):
 
 
 class DetailPage(LedgerView):
-    """One record: its fields, its tabs, and links to edit, void and history."""
+    """One record: its fields, its tabs, links to edit, void and history, and its instructions (批示)."""
 
     getter: ClassVar[Callable[..., Any]]
     fields: ClassVar[tuple[str | tuple[Any, str], ...]] = ()
     template_name: ClassVar[str] = "core/detail.html"
     change_perm: ClassVar[str | None] = None
     void_perm: ClassVar[str | None] = None
+    instructions: ClassVar[bool] = True  # leaders may instruct on this record
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in cls.__dict__ and "getter" in cls.__dict__:
+            targets.register(cls.model, cls.__dict__["getter"])
 
     def get_object(self) -> Any:
         return type(self).getter(self.request.user, _pk(self.kwargs))
@@ -267,11 +276,49 @@ class DetailPage(LedgerView):
             else None,
             "history_url": self.url_or_none("history", obj.pk),
             "tab": "overview",
+            **self.instruction_context(obj),
+        }
+
+    def instruction_context(self, obj: Any) -> dict[str, Any]:
+        if not self.instructions or permissions.unit_id_of(obj) is None:
+            return {}
+        user = self.request.user
+        threads = core_selectors.instructions_on(user, obj)
+        return {
+            "instruction_threads": threads,
+            "can_instruct": user.has_perm("core.add_instruction"),
+            "can_reply": bool(threads) and user.has_perm("core.reply_instruction", threads[0]),
+            "instructions_enabled": True,
         }
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         return render(request, self.template_name, self.get_context(obj))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Instruct on this record, or reply to an instruction on it."""
+        obj = self.get_object()
+        if not self.instructions:
+            return HttpResponse(status=405)
+        text = request.POST.get("text", "")
+        try:
+            if request.POST.get("in_reply_to"):
+                threads = {t.pk: t for t in core_selectors.instructions_on(request.user, obj)}
+                instruction = threads.get(
+                    int(request.POST["in_reply_to"]) if request.POST["in_reply_to"].isdigit() else -1
+                )
+                if instruction is None:
+                    raise NotFound
+                core_services.instruction_reply(actor=request.user, instruction=instruction, text=text)
+            else:
+                core_services.instruction_add(actor=request.user, target=obj, text=text)
+        except ValidationFailed as exc:
+            messages.error(request, "; ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message)
+        else:
+            messages.success(
+                request, _("Instruction recorded.") if not request.POST.get("in_reply_to") else _("Reply recorded.")
+            )
+        return HttpResponseRedirect(request.path + "#instructions")
 
 
 class HistoryPage(DetailPage):

@@ -137,7 +137,7 @@ def build(ctx: DemoContext) -> None:
             actor=admin, name=_name(rng), title=head_title, unit=unit, phone=_phone(rng), sort_order=1
         )
         staff[code] = services.person_create(
-            actor=admin, name=_name(rng), title="科员（填报员）", unit=unit, phone=_phone(rng), sort_order=5
+            actor=admin, name=_name(rng), title="科员", unit=unit, phone=_phone(rng), sort_order=5
         )
     community_chiefs: dict[int, Person] = {}
     for members in communities.values():

@@ -8,7 +8,8 @@ It enumerates the URL configuration, so a new page or endpoint is walked without
 2. **Objects out of scope.** Every URL that addresses an object is built with unit B's record and requested
    (GET, and POST/PATCH/PUT/DELETE where the view accepts them) as ``reporter_a`` and ``outsider``: the
    answer must be 404 (or 405), never 200 or 403, and the record must be unchanged afterwards.
-3. **Reachability.** The same URLs as ``supervisor`` must not be 404, or the walk would prove nothing.
+3. **Reachability.** The same URLs as ``reporter_b`` (the owner), ``supervisor`` and ``leader`` must not be 404:
+   the record is theirs to see, and otherwise the walk would prove nothing.
 
 A URL needing an argument the walk cannot fill, or addressing a model with no world factory, is itself a
 finding: the walk never silently skips.
@@ -30,7 +31,8 @@ from taizhang.core.testing.personas import World
 from taizhang.core.testing.world import factories
 
 MARKER = "WALKB"
-PROBES = ("reporter_a", "outsider")
+PROBES = ("reporter_a", "outsider")  # must not see unit B's records
+REACHERS = ("reporter_b", "supervisor", "leader")  # must see them
 # Views that act on the session rather than on records; visiting them would log the persona out.
 SESSION_URL_NAMES = frozenset({"login", "logout", "set_language", "password_change", "api_token"})
 OBJECT_KWARGS = frozenset({"pk", "object_id", "id"})
@@ -133,7 +135,7 @@ class Walk:
         self.urlconf = urlconf
         self.findings: list[Finding] = []
         self.clients: dict[str, Client] = {}
-        for persona in (*PROBES, "supervisor", "reporter_b"):
+        for persona in (*PROBES, *REACHERS):
             client = Client()
             client.force_login(world.users[persona])
             self.clients[persona] = client
@@ -286,9 +288,10 @@ class Walk:
         if _snapshot(obj) != snapshot:
             self.find(url, "reporter_a/outsider", "the out-of-scope record changed")
         if "GET" in methods:
-            status, _body = self.fetch("supervisor", url)
-            if status == 404:
-                self.find(url, "supervisor", "404 for a district-wide role: the walk cannot reach this record")
+            for persona in REACHERS:
+                status, _body = self.fetch(persona, url)
+                if status == 404:
+                    self.find(url, persona, "404 for a user who may see this record (its own unit or district-wide)")
 
 
 def _snapshot(obj: Model) -> Any:

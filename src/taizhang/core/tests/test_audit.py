@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from taizhang.core.audit import Source, audit_context
 from taizhang.core.roles import Role
@@ -63,7 +62,7 @@ def test_a_command_write_is_recorded_as_command_with_the_named_user(db, capsys):
         def handle(self, *args, **options):
             org_services.unit_update(actor=admin, unit=Unit.objects.get(code="HHL"), values={"sort_order": 99})
 
-    Touch().run_from_argv(["taizhang", "touch", "--as", "admin"])
+    call_command(Touch(), "--as", "admin")
     row = Unit.objects.get(code="HHL").history.first()
     assert (row.history_user, row.history_source) == (admin, "command")
 
@@ -75,16 +74,15 @@ def test_an_unknown_acting_user_stops_the_command(db, capsys):
         def handle(self, *args, **options):
             raise AssertionError("must not run")
 
-    with pytest.raises(SystemExit):
-        Touch().run_from_argv(["taizhang", "touch", "--as", "ghost"])
-    assert "no active user named 'ghost'" in capsys.readouterr().err
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no active user named 'ghost'"):
+        call_command(Touch(), "--as", "ghost")
 
 
 @pytest.fixture
-def admin_client(world):
-    client = Client()
-    client.force_login(world.admin)
-    return client
+def admin_client(as_admin):
+    return as_admin
 
 
 def test_an_admin_write_goes_through_the_service_and_is_recorded_as_admin(admin_client, world):
@@ -143,3 +141,17 @@ def test_the_admin_refuses_memberships_in_inactive_units(admin_client, world, au
 
 def test_nothing_can_be_deleted_in_the_admin(admin_client, world):
     assert admin_client.get(f"/admin/org/unit/{world.unit_a.pk}/delete/").status_code == 403
+
+
+def test_each_core_service_leaves_a_history_row_with_user_and_source(world):
+    from taizhang.core import services as core_services
+
+    leader, reporter = world.users["leader"], world.users["reporter_a"]
+    with history_probe() as rows, audit_context(leader, Source.API):
+        instruction = core_services.instruction_add(actor=leader, target=world.unit_a, text="抓紧")
+        core_services.instruction_reply(actor=reporter, instruction=instruction, text="已办")
+    written = {row.service: row for row in rows}
+    assert set(services_of(core_services)) <= set(written)
+    assert written["taizhang.core.services.instruction_add"].user_id == leader.pk
+    assert written["taizhang.core.services.instruction_reply"].user_id == reporter.pk
+    assert {row.source for row in rows} == {Source.API}

@@ -61,7 +61,7 @@ def test_the_scope_is_computed_once_per_request(world, django_assert_num_queries
         (Decimal("1234567.891"), "money", "1,234,567.89"),
         (Decimal("0.757"), "percent", "75.7%"),
         (12345, "number", "12,345"),
-        (True, "bool", "是"),
+        (True, "bool", "Yes"),
         (dt.date(2026, 10, 8), "date", "2026-10-08"),
     ],
 )

@@ -22,13 +22,17 @@ def msgids(po: Path) -> set[str]:
     out = subprocess.run(
         ["msgcat", "--no-wrap", "--sort-output", str(po)], capture_output=True, text=True, check=True
     ).stdout
-    ids = set()
-    for block in out.split("\n\n"):
-        lines = [line for line in block.splitlines() if line.startswith(("msgid ", '"'))]
-        if lines and lines[0].startswith("msgid "):
-            text = lines[0][6:].strip('"') + "".join(line.strip('"') for line in lines[1:] if line.startswith('"'))
-            if text and not block.lstrip().startswith("#~"):
-                ids.add(text)
+    ids: set[str] = set()
+    current: list[str] | None = None
+    for line in out.splitlines():
+        if line.startswith("msgid "):
+            current = [line[6:].strip('"')]
+        elif current is not None and line.startswith('"'):
+            current.append(line.strip('"'))
+        else:
+            if current is not None and "".join(current):
+                ids.add("".join(current))
+            current = None
     return ids
 
 

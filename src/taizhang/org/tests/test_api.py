@@ -139,3 +139,9 @@ def test_schema_and_docs_are_served_locally(as_reporter_a):
     docs = as_reporter_a.get("/api/docs/").content.decode()
     assert "swagger" in docs.lower()
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_the_api_speaks_chinese_unless_asked_otherwise(api, world):
+    client = api("reporter_a")
+    assert client.get("/api/units/999999/").json()["message"] == "未找到。"
+    assert client.get("/api/units/999999/", HTTP_ACCEPT_LANGUAGE="en").json()["message"] == "Not found."

@@ -31,6 +31,7 @@ def test_the_demo_district_has_what_the_issue_asks_for(demo):
         unit.full_clean()
 
 
+@pytest.mark.django_db(transaction=True)  # --reset flushes, which PostgreSQL refuses inside a transaction
 def test_the_demo_command_is_idempotent_and_reset_rebuilds(demo, capsys):
     counts = (Unit.objects.count(), Person.objects.count(), Area.objects.count())
     call_command("demo")

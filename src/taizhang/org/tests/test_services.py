@@ -260,3 +260,11 @@ def test_services_take_keywords_only_and_need_an_actor(world):
         services.unit_void(world.admin)
     with pytest.raises(TypeError, match="actor"):
         services.unit_void(unit=world.unit_a, reason="x")
+
+
+def test_an_area_update_that_changes_nothing_leaves_the_index_alone(world, django_capture_on_commit_callbacks):
+    area = make_area(world, world.unit_a, "U")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.area_update(actor=world.admin, area=area, values={"name": area.name})
+    assert callbacks == []
+    assert area.history.count() == 1
