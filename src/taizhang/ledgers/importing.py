@@ -2,7 +2,7 @@
 
 ``analyse`` reads a batch's file, plans each row (new, changed, unchanged, skipped, with every problem) and
 stores the plan on the batch chunk by chunk, reporting progress and honouring cancellation between chunks.
-Nothing in the ledger is written. ``commit`` plans the file again inside one transaction and, row by row,
+Nothing in the ledger is written. ``apply`` plans the file again inside one transaction and, row by row,
 calls the ledger's services; if any row now fails, or the plan differs from the preview the user approved,
 the transaction is rolled back and the batch is checked again. History for the imported records is written in
 bulk with source ``import``.
@@ -31,7 +31,7 @@ from taizhang.ledgers import conf, registry
 from taizhang.ledgers import values as v
 from taizhang.ledgers.adapters import ModelAdapter
 from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus, Outcome
-from taizhang.ledgers.parsing import ERROR, WARNING, Layout, ParsedRow, Problem, SheetParser, open_sheet
+from taizhang.ledgers.parsing import ERROR, Layout, ParsedRow, Problem, SheetParser, open_sheet
 from taizhang.ledgers.reading import FileRefused, open_workbook
 
 logger = logging.getLogger(__name__)
@@ -446,6 +446,3 @@ def problems_of(batch: ImportBatch) -> list[Problem]:
     for problems in batch.rows.filter(problems__isnull=False).exclude(problems=[]).values_list("problems", flat=True):
         result += [Problem.from_stored(p) for p in problems]
     return sorted(result, key=lambda p: (p.row or 0, p.severity != ERROR, p.column))
-
-
-__all__ = ["ERROR", "WARNING", "Cancelled", "PlanChanged", "RowPlan", "Summary", "analyse", "apply"]
