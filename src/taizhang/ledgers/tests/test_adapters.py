@@ -67,7 +67,7 @@ def test_a_large_file_s_annotated_copy_keeps_the_values(world, head_a, settings)
     data = xlsx_bytes([["名册"], ["姓名", "所在单位"], ["张三", "丙街道"], ["李四", "甲街道"]])
     batch = check(head_a, data)
     settings.TAIZHANG = {**settings.TAIZHANG, "IMPORT_STREAM_ABOVE_MB": 0}
-    content, name, _type = annotated_copy(batch)
+    content, _name, _type = annotated_copy(batch)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert [c.value for c in sheet[2]] == ["姓名", "所在单位", "问题"]
     assert "丙街道" in sheet["C3"].value and sheet["C3"].fill.fgColor.rgb.endswith("FFC7CE")
