@@ -25,9 +25,10 @@ GOOD = xlsx_bytes([["姓名", "所在单位", "联系电话"], ["张三", "甲�
 
 
 @pytest.fixture
-def as_head_a(head_a):
+def as_head_a(head_a, settings):
     client = Client()
     client.force_login(head_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # assertions read the English messages
     return client
 
 
