@@ -295,4 +295,10 @@ TAIZHANG = {
     "BASE_URL": os.environ.get("TAIZHANG_BASE_URL", ""),
     # The district's own name is data, shown as it is in every language.
     "DISTRICT_NAME": os.environ.get("TAIZHANG_DISTRICT_NAME", "郑州市二七区"),
+    # Spreadsheet imports (see docs/ledgers.md): size limits, and when checking and importing run as jobs.
+    "IMPORT_MAX_MB": float(os.environ.get("TAIZHANG_IMPORT_MAX_MB", "20")),
+    "IMPORT_MAX_UNCOMPRESSED_MB": float(os.environ.get("TAIZHANG_IMPORT_MAX_UNCOMPRESSED_MB", "400")),
+    "IMPORT_STREAM_ABOVE_MB": float(os.environ.get("TAIZHANG_IMPORT_STREAM_ABOVE_MB", "16")),
+    "IMPORT_BACKGROUND_ABOVE_KB": float(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_ABOVE_KB", "256")),
+    "IMPORT_CHUNK_ROWS": int(os.environ.get("TAIZHANG_IMPORT_CHUNK_ROWS", "500")),
 }

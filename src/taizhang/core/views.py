@@ -96,6 +96,8 @@ class ListPage(LedgerView):
     search_placeholder: ClassVar[Any] = gettext_lazy("Name, pinyin or initials")
     extra_actions: ClassVar[tuple[tuple[Any, str], ...]] = ()  # (label, url name) shown beside "New"
     paginator_class: ClassVar[type[Paginator]] = Paginator  # CappedPaginator for ledgers of millions of rows
+    # A spreadsheet spec (ledgers.columns.Sheet): the page then offers its filtered rows as .xlsx and .csv.
+    spreadsheet: ClassVar[Any] = None
 
     @classmethod
     def preference_key(cls) -> str:
@@ -208,12 +210,28 @@ class ListPage(LedgerView):
             "create_url": self.url_or_none("create") if self.can_add() else None,
             "extra_actions": [(label, reverse(name)) for label, name in self.extra_actions],
             "preference_key": self.preference_key(),
+            "export_links": self.export_links(params),
         }
+
+    def export_links(self, params: Any) -> list[tuple[str, str]]:
+        """(format, URL) of each download of the current filtered list, when the page declares a spreadsheet."""
+        if self.spreadsheet is None:
+            return []
+        base = params.urlencode()
+        return [(fmt, f"?{base}&export={fmt}" if base else f"?export={fmt}") for fmt in self.spreadsheet.export_formats]
+
+    def export(self, fmt: str) -> HttpResponseBase:
+        qs, _filterset = self.filtered()
+        qs, _sort = self.sort(qs, self.visible_columns())
+        return self.spreadsheet.export_response(view=self, queryset=qs, fmt=fmt)
 
     def can_add(self) -> bool:
         return self.add_perm is not None and self.request.user.has_perm(self.add_perm)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        fmt = request.GET.get("export", "")
+        if fmt and self.spreadsheet is not None and fmt in self.spreadsheet.export_formats:
+            return self.export(fmt)
         context = self.get_context()
         htmx = getattr(request, "htmx", None)
         template = "core/_table.html" if htmx and not htmx.boosted else self.template_name

@@ -12,7 +12,7 @@ from django.views import View
 
 from taizhang.core import views as generic
 from taizhang.core.tables import Column
-from taizhang.org import filtersets, forms, selectors, services
+from taizhang.org import columns, filtersets, forms, selectors, services
 from taizhang.org.models import Area, Membership, Person, Unit
 
 # --- units ---------------------------------------------------------------------------------------------
@@ -24,6 +24,7 @@ class UnitList(generic.ListPage):
     filterset_class = filtersets.UnitFilterSet
     add_perm = "org.add_unit"
     default_sort = "sort_order"
+    spreadsheet = columns.UNITS
     columns = (
         Column("code", _("code")),
         Column("name", _("name"), link=True),
@@ -97,6 +98,7 @@ class PersonList(generic.ListPage):
     filterset_class = filtersets.PersonFilterSet
     add_perm = "org.add_person"
     default_sort = "unit__sort_order"
+    spreadsheet = columns.PEOPLE
     columns = (
         Column("name", _("name"), link=True),
         Column("title", _("title")),

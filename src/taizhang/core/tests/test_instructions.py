@@ -91,3 +91,19 @@ def test_instructions_through_the_api(world):
         == 404
     )
     assert leader.post("/api/instructions/", {"target": "no.such", "target_id": 1, "text": "x"}).status_code == 404
+
+
+def test_the_author_is_named_by_person_title_or_login(world, audit):
+    from taizhang.org import services as org_services
+
+    leader = world.users["leader"]
+    assert services.instruction_add(actor=leader, target=world.unit_a, text="一").author_name == "leader"
+    org_services.person_create(actor=world.admin, name="苏区长", title="区长", unit=world.units["GOV"], user=leader)
+    assert services.instruction_add(actor=leader, target=world.unit_a, text="二").author_name == "苏区长（区长）"
+    leader.person.title = ""
+    assert services.instruction_add(actor=leader, target=world.unit_a, text="三").author_name == "苏区长"
+
+
+def test_a_record_without_a_unit_cannot_be_instructed(world, audit):
+    with pytest.raises(ValidationFailed, match="no responsible unit"):
+        services.instruction_add(actor=world.users["leader"], target=world.users["outsider"], text="x")

@@ -1,0 +1,329 @@
+"""Adapters: how a ledger's spreadsheet rows become its records.
+
+A ledger that imports declares, next to its column spec, a :class:`ModelAdapter`: the model, the natural keys
+that say which existing record a row is (tried in order: "code, else name"), the selector that lists what the
+importing user may see, the permissions the forms use, and the services that create and change a record. The
+engine does the rest: references are resolved within the user's scope, each row is matched by its key, its
+changes against the record are computed, the candidate is validated with the model's own rules
+(``full_clean``) and the same permission rules as the forms, and the commit calls the services.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, cast
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from taizhang.core.permissions import unit_id_of
+from taizhang.ledgers import values as v
+from taizhang.ledgers.columns import Column, Reference, Sheet
+from taizhang.ledgers.parsing import ParsedRow, Problem
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A unit name not found yet: a row above may still create it (resolved in row order by ``settle``)."""
+
+    text: str
+    header: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A reference to a record that a row above creates in the same import."""
+
+    key: Hashable
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class References:
+    """Finds the units and people a sheet names, among those the importing user may use."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._units: dict[str, list[Any]] | None = None
+        self._people: dict[str, list[Any]] = {}
+
+    def units(self) -> dict[str, list[Any]]:
+        if self._units is None:
+            from taizhang.org.selectors import unit_choices
+
+            table: dict[str, list[Any]] = {}
+            for unit in unit_choices(self.user):
+                for name in {unit.name, unit.short_name, unit.code}:
+                    if name:
+                        table.setdefault(v.squeeze(name), []).append(unit)
+            self._units = table
+        return self._units
+
+    def unit(self, text: str) -> Any:
+        found = self.units().get(v.squeeze(text), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise v.ValueProblem(
+                _("“%(text)s” could be any of %(units)s; use the full name or the code.")
+                % {"text": text, "units": "、".join(u.name for u in found)}
+            )
+        raise v.ValueProblem(
+            _("There is no unit “%(text)s” among the units you may use (full name, short name or code).")
+            % {"text": text}
+        )
+
+    def person(self, text: str, unit: Any = None) -> Any:
+        """A person by name, or "name（title）"; within ``unit`` when the row names one."""
+        from taizhang.org.selectors import person_list
+
+        cleaned = v.clean_text(text)
+        name, _sep, title = cleaned.partition("(")
+        name, title = name.strip(), title.rstrip(")").strip()
+        if name not in self._people:
+            self._people[name] = list(person_list(self.user).filter(name=name))
+        found = self._people[name]
+        if title:
+            found = [p for p in found if v.squeeze(p.title) == v.squeeze(title)]
+        if len(found) > 1 and unit is not None and not isinstance(unit, Pending):
+            found = [p for p in found if p.unit_id == unit.pk] or found
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise v.ValueProblem(
+                _("%(count)s people are called “%(name)s”; write “%(name)s（title）” to say which.")
+                % {"count": len(found), "name": name}
+            )
+        raise v.ValueProblem(_("There is no person “%(text)s” among the people you may see.") % {"text": text})
+
+
+class ModelAdapter:
+    """The bridge from parsed rows to one model's records and services. Subclasses declare; see org/columns.py."""
+
+    sheet: ClassVar[Sheet]
+    model: ClassVar[type[models.Model]]
+    # Natural keys in order of preference; a row is matched by the first whose fields it fills.
+    keys: ClassVar[tuple[tuple[str, ...], ...]]
+    label: ClassVar[Any] = ""
+    add_perm: ClassVar[str]
+    change_perm: ClassVar[str]
+    check_new_object: ClassVar[bool] = True  # also check change_perm on the record a new row would create
+    provides_units: ClassVar[bool] = False  # rows of this ledger may name units created above them
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.refs = References(user)
+        self._existing: dict[Hashable, list[Any]] = {}
+        self._pending: dict[str, Pending] = {}
+        self.created: dict[Hashable, Any] = {}
+
+    # --- declared by each ledger --------------------------------------------------------------------------
+
+    @classmethod
+    def can_import(cls, user: Any) -> bool:
+        return bool(user.has_perm(cls.add_perm) or user.has_perm(cls.change_perm))
+
+    def queryset(self) -> models.QuerySet[Any]:
+        raise NotImplementedError
+
+    def create(self, *, actor: Any, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update(self, *, actor: Any, obj: Any, values: dict[str, Any], expected_version: int | None) -> Any:
+        raise NotImplementedError
+
+    # --- references ---------------------------------------------------------------------------------------
+
+    def resolve(self, row: ParsedRow, header: Callable[[str], str]) -> dict[str, Any]:
+        """The row's values with unit and person names replaced by the records; problems go on the row."""
+        values = dict(row.values)
+        for column in self.sheet.columns:
+            if column.field not in values or not isinstance(column.type, Reference):
+                continue
+            text = values[column.field]
+            if not text:
+                values[column.field] = None
+                continue
+            shown = v.display(row.cells.get(column.field, text))
+            try:
+                values[column.field] = self.reference(column, text, values)
+            except v.ValueProblem as problem:
+                if self.provides_units and getattr(column.type, "target", "") == "unit":
+                    values[column.field] = Deferred(text, header(column.field), shown)
+                    continue
+                row.problems.append(Problem(row.number, header(column.field), shown, problem.message))
+                del values[column.field]
+        return values
+
+    def settle(self, row: ParsedRow, values: dict[str, Any]) -> dict[str, Any]:
+        """Resolve, in row order, the unit names that rows above may have created."""
+        settled = dict(values)
+        for name, value in values.items():
+            if not isinstance(value, Deferred):
+                continue
+            pending = self._pending.get(v.squeeze(value.text))
+            if pending is not None:
+                settled[name] = pending
+                continue
+            try:
+                self.refs.unit(value.text)
+            except v.ValueProblem as problem:
+                row.problems.append(Problem(row.number, value.header, value.shown, problem.message))
+            del settled[name]
+        return settled
+
+    def reference(self, column: Column, text: str, values: dict[str, Any]) -> Any:
+        target = getattr(column.type, "target", "")
+        if target == "unit":
+            return self.refs.unit(text)
+        unit = next((val for val in values.values() if isinstance(val, models.Model) and _is_unit(val)), None)
+        return self.refs.person(text, unit)
+
+    # --- keys and existing records ------------------------------------------------------------------------
+
+    def key(self, values: dict[str, Any]) -> Hashable | None:
+        for fields in self.keys:
+            parts = [values.get(f) for f in fields]
+            if all(p not in (None, "") for p in parts):
+                return (fields, tuple(_key_part(p) for p in parts))
+        return None
+
+    def prefetch(self, keys: list[Hashable]) -> None:
+        """Load the existing records for a chunk's keys with one query per key kind."""
+        self._existing = {}
+        by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for key in keys:
+            if key is not None:
+                fields, parts = cast(tuple[tuple[str, ...], tuple[Any, ...]], key)
+                by_fields.setdefault(fields, []).append(parts)
+        for fields, wanted in by_fields.items():
+            qs = self.queryset()
+            for i, name in enumerate(fields):
+                qs = qs.filter(**{f"{_lookup_name(self.model, name)}__in": {parts[i] for parts in wanted}})
+            for obj in qs:
+                parts = tuple(_key_part(getattr(obj, _lookup_name(self.model, f))) for f in fields)
+                self._existing.setdefault((fields, parts), []).append(obj)
+
+    def existing(self, key: Hashable) -> Any:
+        found = self._existing.get(key, [])
+        if len(found) > 1:
+            raise v.ValueProblem(
+                _("%(count)s existing records match this row; correct them by hand first.") % {"count": len(found)}
+            )
+        return found[0] if found else None
+
+    def plan_created(self, key: Hashable, values: dict[str, Any]) -> None:
+        """A row above creates this record: rows below may refer to it (units naming their parent)."""
+        if not self.provides_units:
+            return
+        label = str(values.get("name") or "")
+        for field_name in ("name", "short_name", "code"):
+            if text := values.get(field_name):
+                self._pending.setdefault(v.squeeze(text), Pending(key=key, label=label))
+
+    # --- values, changes, validation ----------------------------------------------------------------------
+
+    def model_values(self, values: dict[str, Any], obj: Any) -> dict[str, Any]:
+        """What the row writes. A blank cell of a field that cannot be empty keeps the record's value when
+        the record exists, and the field's default when the row creates one."""
+        result = {}
+        for name, value in values.items():
+            field = cast(models.Field, self.model._meta.get_field(name))
+            if value is None and not field.null:
+                if obj is not None:
+                    continue
+                result[name] = field.get_default() if field.has_default() else None
+            else:
+                result[name] = value
+        return result
+
+    def changes(self, obj: Any, values: dict[str, Any]) -> list[str]:
+        changed = []
+        for name, value in values.items():
+            field = self.model._meta.get_field(name)
+            if isinstance(field, models.ForeignKey):
+                current = getattr(obj, field.attname)
+                if isinstance(value, Pending) or current != (value.pk if value is not None else None):
+                    changed.append(name)
+            elif not _same(getattr(obj, name), value):
+                changed.append(name)
+        return changed
+
+    def validate(
+        self, values: dict[str, Any], obj: Any, *, exclude: list[str] | None = None, permissions: bool = True
+    ) -> list[tuple[str, str]]:
+        """Model validation and permissions, as the service will apply them: [(field or "", message)].
+
+        ``exclude`` names fields the row could not give (their problem is already reported)."""
+        candidate = copy.copy(obj) if obj is not None else self.model()
+        pending = [name for name, value in values.items() if isinstance(value, Pending)]
+        for name, value in values.items():
+            setattr(candidate, name, None if isinstance(value, Pending) else value)
+        problems: list[tuple[str, str]] = []
+        try:
+            candidate.full_clean(exclude=[*pending, *(exclude or [])] or None)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                problems += [("" if name == "__all__" else name, m) for m in messages]
+        if not permissions:
+            return problems
+        if obj is None:
+            allowed = self.user.has_perm(self.add_perm) and (
+                not self.check_new_object or self.user.has_perm(self.change_perm, candidate)
+            )
+            if not allowed:
+                problems.append(("", self.refusal(candidate, _("You may not add this record"))))
+        elif not (self.user.has_perm(self.change_perm, obj) and self.user.has_perm(self.change_perm, candidate)):
+            problems.append(("", self.refusal(candidate, _("You may not change this record"))))
+        return problems
+
+    def refusal(self, candidate: Any, text: str) -> str:
+        unit_id = unit_id_of(candidate)
+        if unit_id is None:
+            return f"{text}."
+        unit_name = next((u.name for us in self.refs.units().values() for u in us if u.pk == unit_id), "")
+        return _("%(text)s (for %(unit)s).") % {"text": text, "unit": unit_name} if unit_name else f"{text}."
+
+    def describe(self, values: dict[str, Any], obj: Any) -> str:
+        return str(values.get("name") or (obj if obj is not None else ""))[:200]
+
+    def materialise(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Replace references to records created earlier in the commit by those records."""
+        return {
+            name: self.created[value.key] if isinstance(value, Pending) else value for name, value in values.items()
+        }
+
+
+def _is_unit(obj: models.Model) -> bool:
+    return obj._meta.label == "org.Unit"
+
+
+def _lookup_name(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return field.attname if isinstance(field, models.ForeignKey) else name
+
+
+def _key_part(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Pending):
+        return ("pending", value.key)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _same(current: Any, new: Any) -> bool:
+    if isinstance(current, Decimal) or isinstance(new, Decimal):
+        return (current is not None and new is not None and Decimal(current) == Decimal(new)) or current == new
+    if isinstance(current, dt.datetime) and isinstance(new, dt.date) and not isinstance(new, dt.datetime):
+        return current.date() == new
+    return bool(current == new)

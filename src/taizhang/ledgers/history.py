@@ -1,0 +1,100 @@
+"""History written in bulk for imports.
+
+An import commits through the ledgers' own services, so the records pass exactly the rules the forms apply.
+Those services save one record at a time, and django-simple-history would add one history row per save. Inside
+:func:`bulk_history` the per-save rows are held back: each save of a history-tracked model is captured as it
+was saved (a copy of the instance at that moment, created or changed), and :meth:`Recorder.flush` writes them
+with ``bulk_history_create`` — same content, same order, one ``INSERT`` per model and kind — with the acting
+user, source ``import`` and the batch as the reason. A save that already opted out of history stays out.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models.signals import post_save, pre_save
+
+from taizhang.core.audit import Source
+
+_active: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("taizhang_bulk_history", default=None)
+_MARK = "_taizhang_bulk_history"
+
+
+@dataclass
+class Recorder:
+    user: Any
+    reason: str
+    source: str = Source.IMPORT
+    pending: list[tuple[Any, Any, bool]] = field(default_factory=list)
+    written: int = 0
+
+    def saved(self, model: Any, instance: Any, created: bool) -> None:
+        self.pending.append((model, copy.copy(instance), created))
+
+    def flush(self) -> int:
+        """Write the captured history rows; returns how many."""
+        count = 0
+        group: list[Any] = []
+        key: tuple[Any, bool] | None = None
+        for model, instance, created in [*self.pending, (None, None, False)]:
+            if key is not None and (model, created) != key:
+                manager = getattr(key[0], key[0]._meta.simple_history_manager_attribute)
+                manager.bulk_history_create(
+                    group,
+                    update=not key[1],
+                    default_user=self.user,
+                    default_change_reason=self.reason,
+                    custom_historical_attrs={"history_source": str(self.source)},
+                )
+                count += len(group)
+                group = []
+            key = (model, created) if model is not None else None
+            group.append(instance)
+        self.pending = []
+        self.written += count
+        return count
+
+
+@contextmanager
+def bulk_history(*, user: Any, reason: str) -> Iterator[Recorder]:
+    """Hold back per-save history rows of every tracked model; flush them in bulk (also on leaving)."""
+    recorder = Recorder(user=user, reason=reason[:500])
+    token = _active.set(recorder)
+    try:
+        yield recorder
+        recorder.flush()
+    finally:
+        _active.reset(token)
+
+
+def _tracked(sender: Any) -> bool:
+    return bool(getattr(sender._meta, "simple_history_manager_attribute", None))
+
+
+def _before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if _active.get() is None or raw or not _tracked(sender) or hasattr(instance, "skip_history_when_saving"):
+        return
+    instance.skip_history_when_saving = True  # simple-history's own post_save then writes nothing
+    setattr(instance, _MARK, True)
+
+
+def _after_save(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    if not getattr(instance, _MARK, False):
+        return
+    delattr(instance, _MARK)
+    del instance.skip_history_when_saving
+    recorder = _active.get()
+    if recorder is not None:
+        recorder.saved(sender, instance, created)
+
+
+def connect_signals() -> None:
+    # Connected after simple-history's own receivers (which are connected when each model class is built),
+    # so ours run second on post_save and find the flag still set.
+    pre_save.connect(_before_save, dispatch_uid="taizhang_bulk_history_pre")
+    post_save.connect(_after_save, dispatch_uid="taizhang_bulk_history_post")

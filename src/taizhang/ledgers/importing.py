@@ -1,0 +1,448 @@
+"""The import pipeline: read → check every row → preview → commit, in chunks.
+
+``analyse`` reads a batch's file, plans each row (new, changed, unchanged, skipped, with every problem) and
+stores the plan on the batch chunk by chunk, reporting progress and honouring cancellation between chunks.
+Nothing in the ledger is written. ``apply`` plans the file again inside one transaction and, row by row,
+calls the ledger's services; if any row now fails, or the plan differs from the preview the user approved,
+the transaction is rolled back and the batch is checked again. History for the imported records is written in
+bulk with source ``import``.
+
+Both run inline for small files and as background jobs (``tasks.py``) for large ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from taizhang.core.errors import TransitionNotAllowed
+from taizhang.ledgers import conf, registry
+from taizhang.ledgers import values as v
+from taizhang.ledgers.adapters import ModelAdapter
+from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus, Outcome
+from taizhang.ledgers.parsing import ERROR, Layout, ParsedRow, Problem, SheetParser, open_sheet
+from taizhang.ledgers.reading import FileRefused, open_workbook
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RowPlan:
+    row: ParsedRow
+    outcome: str
+    obj: Any = None
+    values: dict[str, Any] = field(default_factory=dict)
+    key: Hashable = None
+    changes: list[list[str]] = field(default_factory=list)  # [header, old, new]
+    label: str = ""
+
+    def stored(self, batch: ImportBatch) -> ImportRow:
+        problems = [p.stored() for p in self.row.problems]
+        return ImportRow(
+            batch=batch,
+            number=self.row.number,
+            kind=self.row.kind,
+            outcome=self.outcome,
+            label=self.label[:200],
+            object_id=getattr(self.obj, "pk", None),
+            changes=self.changes,
+            problems=problems,
+            has_error=any(p["severity"] == ERROR for p in problems),
+        )
+
+    def signature(self) -> str:
+        return json.dumps([self.row.number, self.outcome, self.changes], ensure_ascii=False, default=str)
+
+
+@dataclass
+class Summary:
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: int = 0
+    warnings: int = 0
+    digest: Any = field(default_factory=hashlib.sha256)
+
+    def add(self, plans: list[RowPlan]) -> None:
+        for plan in plans:
+            self.rows_read += 1
+            setattr(self, _COUNTER[plan.outcome], getattr(self, _COUNTER[plan.outcome]) + 1)
+            self.count_problems(plan.row.problems)
+            self.digest.update(plan.signature().encode())
+
+    def count_problems(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            if problem.is_error:
+                self.errors += 1
+            else:
+                self.warnings += 1
+
+    def as_fields(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "plan_digest": self.digest.hexdigest(),
+        }
+
+
+_COUNTER: dict[str, str] = {
+    Outcome.CREATE: "created",
+    Outcome.UPDATE: "updated",
+    Outcome.UNCHANGED: "unchanged",
+    Outcome.SKIP: "skipped",
+}
+
+
+class Planner:
+    """Decides what each row does: matches it to its record by natural key, computes changes, validates."""
+
+    def __init__(self, adapter: ModelAdapter, layout: Layout) -> None:
+        self.adapter = adapter
+        self.layout = layout
+        self.seen: dict[Hashable, int] = {}
+        self.unique_seen: dict[tuple[str, Any], int] = {}
+        model = adapter.model
+        self.unique_fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.unique and not f.primary_key and any(c.field == f.name for c in adapter.sheet.imported_columns())
+        ]
+
+    def header(self, name: str) -> str:
+        mapped = next((m.header for m in self.layout.columns if m.column.field == name), None)
+        if mapped:
+            return mapped
+        column = next((c for c in self.adapter.sheet.columns if c.field == name), None)
+        if column is not None:
+            return column.header_for(with_unit=False)
+        try:
+            return str(cast(Any, self.adapter.model._meta.get_field(name)).verbose_name)
+        except Exception:
+            return name
+
+    def plan(self, rows: list[ParsedRow]) -> list[RowPlan]:
+        resolved: list[tuple[ParsedRow, dict[str, Any] | None, Hashable]] = []
+        for row in rows:
+            if not row.is_record:
+                resolved.append((row, None, None))
+                continue
+            values = self.adapter.resolve(row, self.header)
+            resolved.append((row, values, self.adapter.key(values)))
+        self.adapter.prefetch([key for _row, _values, key in resolved if key is not None])
+        return [
+            self._record(row, values, key) if values is not None else RowPlan(row, Outcome.SKIP, label=row.text)
+            for row, values, key in resolved
+        ]
+
+    def _error(self, row: ParsedRow, name: str, message: str) -> None:
+        shown = v.display(row.cells.get(name)) if name else ""
+        row.problems.append(Problem(row.number, self.header(name) if name else "", shown, message))
+
+    def _record(self, row: ParsedRow, values: dict[str, Any], key: Hashable) -> RowPlan:
+        adapter = self.adapter
+        values = adapter.settle(row, values)
+        obj = None
+        if key is None and not row.has_errors:
+            names = "、".join(self.header(fields[0]) for fields in adapter.keys)
+            self._error(row, "", _("This row does not say which record it is: fill in %(names)s.") % {"names": names})
+        elif key is not None and key in self.seen:
+            self._error(
+                row, "", _("This record is already on row %(row)s; a record may appear once.") % {"row": self.seen[key]}
+            )
+        elif key is not None:
+            self.seen[key] = row.number
+            try:
+                obj = adapter.existing(key)
+            except v.ValueProblem as problem:
+                self._error(row, "", problem.message)
+        data = adapter.model_values(values, obj)
+        self._check_unique(row, data)
+        label = adapter.describe(data, obj)
+        if row.has_errors:
+            return self._skip(row, data, obj, key, label)
+        if obj is not None:
+            changed = adapter.changes(obj, data)
+            if not changed:
+                return RowPlan(row, Outcome.UNCHANGED, obj=obj, values={}, key=key, label=label)
+            data = {name: data[name] for name in changed}
+        for name, message in adapter.validate(data, obj):
+            self._error(row, name, message)
+        if row.has_errors:
+            return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
+        changes = [
+            [
+                self.header(name),
+                _shown(self._column(name), getattr(obj, name, None) if obj else None),
+                _shown(self._column(name), value),
+            ]
+            for name, value in data.items()
+        ]
+        if obj is None:
+            adapter.plan_created(key, data)
+            return RowPlan(row, Outcome.CREATE, values=data, key=key, changes=changes, label=label)
+        return RowPlan(row, Outcome.UPDATE, obj=obj, values=data, key=key, changes=changes, label=label)
+
+    def _skip(self, row: ParsedRow, data: dict[str, Any], obj: Any, key: Hashable, label: str) -> RowPlan:
+        """A row with errors: still check what could be read, so that one pass reports all its problems."""
+        unread = [c.field for c in self.adapter.sheet.imported_columns() if c.field not in data]
+        for name, message in self.adapter.validate(data, obj, exclude=unread, permissions=False):
+            self._error(row, name, message)
+        return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
+
+    def _column(self, name: str) -> Any:
+        return next((c for c in self.adapter.sheet.columns if c.field == name), None)
+
+    def _check_unique(self, row: ParsedRow, data: dict[str, Any]) -> None:
+        for name in self.unique_fields:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            marker = (name, v.squeeze(value))
+            first = self.unique_seen.setdefault(marker, row.number)
+            if first != row.number:
+                self._error(row, name, _("Row %(row)s has the same value; it must be unique.") % {"row": first})
+
+
+def _shown(column: Any, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    rendered = column.type.render(value) if column is not None else value
+    return v.display(rendered)
+
+
+# --- running a batch -------------------------------------------------------------------------------------
+
+
+class Cancelled(Exception):
+    """The batch was cancelled while it ran."""
+
+
+@contextlib.contextmanager
+def local_copy(batch: ImportBatch) -> Iterator[Path]:
+    """The batch's file as a local path (a temporary copy when the storage is not the local disk)."""
+    try:
+        yield Path(batch.file.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(
+        suffix=Path(batch.file.name or "").suffix
+    ) as tmp:  # pragma: no cover - remote storage
+        with batch.file.open("rb") as source:
+            shutil.copyfileobj(source, tmp)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def period_of(batch: ImportBatch) -> tuple[int, int] | None:
+    return v.parse_period(batch.period) if batch.period else None
+
+
+@contextlib.contextmanager
+def open_parser(batch: ImportBatch) -> Iterator[SheetParser]:
+    spec = registry.get(batch.kind).sheet
+    with local_copy(batch) as path, open_workbook(path) as workbook:
+        yield open_sheet(workbook, spec, sheet=batch.sheet, period=period_of(batch))
+
+
+def chunks(parser: SheetParser, size: int) -> Iterator[list[ParsedRow]]:
+    chunk: list[ParsedRow] = []
+    for row in parser.rows():
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def plans(parser: SheetParser, adapter: ModelAdapter) -> Iterator[list[RowPlan]]:
+    assert parser.layout is not None
+    planner = Planner(adapter, parser.layout)
+    for chunk in chunks(parser, conf.chunk_rows()):
+        yield planner.plan(chunk)
+
+
+def estimate_rows(parser: SheetParser) -> int:
+    total = parser.data.row_count or 0
+    header = parser.layout.header_last if parser.layout else 0
+    return max(total - header, 0)
+
+
+def analyse(batch: ImportBatch, user: Any) -> ImportBatch:
+    """Check every row of ``batch`` and store the plan; the batch ends checked, refused or cancelled."""
+    from taizhang.ledgers import services
+
+    try:
+        services.import_batch_start(actor=user, batch=batch)
+        with open_parser(batch) as parser:
+            services.import_batch_progress(actor=user, batch=batch, done=0, total=estimate_rows(parser))
+            adapter = registry.get(batch.kind).adapter(user)
+            summary = Summary()
+            done = 0
+            for chunk in plans(parser, adapter):
+                done += len(chunk)
+                services.import_batch_record(actor=user, batch=batch, rows=[p.stored(batch) for p in chunk], done=done)
+                summary.add(chunk)
+            assert parser.layout is not None
+            sheet_problems = parser.problems
+            summary.count_problems(sheet_problems)
+            services.import_batch_checked(
+                actor=user,
+                batch=batch,
+                summary=summary.as_fields(),
+                layout=parser.layout.as_dict(),
+                problems=[p.stored() for p in sheet_problems],
+            )
+    except FileRefused as refused:
+        _refuse(batch, user, refused.message)
+    except (Cancelled, TransitionNotAllowed):
+        pass  # cancelled while it ran
+    except Exception:
+        logger.exception("checking import batch %s failed", batch.pk)
+        _refuse(batch, user, _("Checking this file failed unexpectedly; nothing was imported. The error was logged."))
+    batch.refresh_from_db()
+    return batch
+
+
+def _refuse(batch: ImportBatch, user: Any, message: str) -> None:
+    from taizhang.ledgers import services
+
+    with contextlib.suppress(TransitionNotAllowed):  # cancelled meanwhile
+        services.import_batch_refuse(actor=user, batch=batch, message=message)
+
+
+def apply(batch: ImportBatch, actor: Any) -> tuple[Summary, list[ImportRow]]:
+    """Inside the caller's transaction: plan the file again and write every row through the services.
+
+    Raises :class:`PlanChanged` when a row fails or the plan is not the one previewed, :class:`Cancelled` when
+    the batch is cancelled meanwhile: the caller's transaction then rolls everything back.
+    """
+    from taizhang.ledgers.history import bulk_history
+
+    adapter = registry.get(batch.kind).adapter(actor)
+    summary = Summary()
+    stored: list[ImportRow] = []
+    done = 0
+    with open_parser(batch) as parser:
+        total = estimate_rows(parser)
+        reason = _("import #%(batch)s: %(file)s") % {"batch": batch.pk, "file": batch.filename}
+        with bulk_history(user=actor, reason=reason) as recorder:
+            for chunk in plans(parser, adapter):
+                if cancel_requested(batch.pk):
+                    raise Cancelled
+                for plan in chunk:
+                    _write(plan, adapter, actor)
+                recorder.flush()
+                summary.add(chunk)
+                stored += [p.stored(batch) for p in chunk]
+                done += len(chunk)
+                report_progress(batch.pk, done, total)
+        summary.count_problems(parser.problems)
+    if summary.errors:
+        first = next((p for row in stored for p in row.problems if p["severity"] == ERROR), None)
+        raise PlanChanged(
+            _("Row %(row)s no longer passes the check (%(message)s).")
+            % {"row": first["row"], "message": first["message"]}
+            if first and first.get("row")
+            else _("The file no longer passes the check.")
+        )
+    if summary.digest.hexdigest() != batch.plan_digest:
+        raise PlanChanged(_("The ledger changed since this file was checked."))
+    return summary, stored
+
+
+def _write(plan: RowPlan, adapter: ModelAdapter, actor: Any) -> None:
+    from taizhang.core.errors import DomainError
+
+    if plan.outcome not in (Outcome.CREATE, Outcome.UPDATE):
+        return
+    values = adapter.materialise(plan.values)
+    try:
+        if plan.outcome == Outcome.CREATE:
+            plan.obj = adapter.create(actor=actor, values=values)
+            adapter.created[plan.key] = plan.obj
+        else:
+            adapter.update(actor=actor, obj=plan.obj, values=values, expected_version=plan.obj.version)
+    except DomainError as error:
+        raise PlanChanged(
+            _("Row %(row)s could not be imported: %(message)s") % {"row": plan.row.number, "message": error.message}
+        ) from error
+
+
+class PlanChanged(Exception):
+    """Committing found something the preview did not show: nothing is written and the file is checked again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- progress and cancellation across processes ----------------------------------------------------------
+# While a commit runs, its transaction holds the writes (and on SQLite the whole database): progress and
+# cancellation travel through the shared cache instead of the batch row.
+
+
+def _progress_key(batch_id: int) -> str:
+    return f"ledgers:import:{batch_id}:progress"
+
+
+def _cancel_key(batch_id: int) -> str:
+    return f"ledgers:import:{batch_id}:cancel"
+
+
+def report_progress(batch_id: int, done: int, total: int) -> None:
+    cache.set(_progress_key(batch_id), (done, total), 3600)
+
+
+def cached_progress(batch_id: int) -> tuple[int, int] | None:
+    value = cache.get(_progress_key(batch_id))
+    return (int(value[0]), int(value[1])) if value else None
+
+
+def progress(batch: ImportBatch) -> tuple[int, int, int]:
+    """(rows done, rows in all, percent) of a running batch: from the batch while it is checked, from the
+    cache while it is imported (its transaction keeps the batch row's updates invisible until the end)."""
+    done, total = batch.progress_done, batch.progress_total
+    if batch.status == ImportStatus.COMMITTING:
+        done, total = cached_progress(batch.pk) or (0, batch.rows_read)
+    percent = min(100, int(done * 100 / total)) if total else 0
+    return done, total, percent
+
+
+def request_cancel(batch_id: int) -> None:
+    cache.set(_cancel_key(batch_id), True, 3600)
+
+
+def cancel_requested(batch_id: int) -> bool:
+    return bool(cache.get(_cancel_key(batch_id)))
+
+
+def clear_signals(batch_id: int) -> None:
+    cache.delete_many([_progress_key(batch_id), _cancel_key(batch_id)])
+
+
+def problems_of(batch: ImportBatch) -> list[Problem]:
+    """Every problem of a batch, sheet-level first, then by row."""
+    result = [Problem.from_stored(p) for p in batch.problems]
+    for problems in batch.rows.filter(problems__isnull=False).exclude(problems=[]).values_list("problems", flat=True):
+        result += [Problem.from_stored(p) for p in problems]
+    return sorted(result, key=lambda p: (p.row or 0, p.severity != ERROR, p.column))
