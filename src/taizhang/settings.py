@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "taizhang.ledgers",
     "taizhang.projects",
     "taizhang.issues",
+    "taizhang.notifications",
     "taizhang.web",
     "taizhang.dashboard",
 ]
@@ -239,7 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "IssueStatusEnum": "taizhang.issues.choices.Status",
+        "CoordinateSystemEnum": "taizhang.issues.choices.CoordinateSystem",
+        "EvidenceKindEnum": "taizhang.issues.choices.EvidenceKind",
+        "RobotKindEnum": "taizhang.notifications.models.RobotKind",
+    },
 }
 
 # --- jobs ----------------------------------------------------------------------------------------------
@@ -285,6 +291,8 @@ TAIZHANG = {
     # Map tiles are off unless an intranet tile server is configured ({z}/{x}/{y} template).
     "MAP_TILE_URL": os.environ.get("TAIZHANG_MAP_TILE_URL", ""),
     "MAP_TILE_ATTRIBUTION": os.environ.get("TAIZHANG_MAP_TILE_ATTRIBUTION", ""),
+    # Absolute address of the site, for links in e-mails and group-robot messages (e.g. https://taizhang.gov.cn).
+    "BASE_URL": os.environ.get("TAIZHANG_BASE_URL", ""),
     # The district's own name is data, shown as it is in every language.
     "DISTRICT_NAME": os.environ.get("TAIZHANG_DISTRICT_NAME", "郑州市二七区"),
     # Spreadsheet imports (see docs/ledgers.md): size limits, and when checking and importing run as jobs.

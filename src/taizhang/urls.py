@@ -24,6 +24,8 @@ urlpatterns = [
     path("org/", include("taizhang.org.urls")),
     path("projects/", include("taizhang.projects.urls")),
     path("issues/", include("taizhang.issues.urls")),
+    path("notifications/", include("taizhang.notifications.urls")),
+    path("open311/v2/", include("taizhang.issues.open311_urls")),
     path("ledgers/", include("taizhang.ledgers.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_router.urls)),

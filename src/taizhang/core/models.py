@@ -140,3 +140,35 @@ class Instruction(LedgerModel):
 
     def __str__(self) -> str:
         return f"{self.author_name}：{self.text[:30]}"
+
+
+class WorkdayOverride(LedgerModel):
+    """One day whose status differs from what the calendar would say: the admin's record of the State
+    Council's holiday notice for a year the ``chinesecalendar`` package does not cover yet, or a local
+    correction (a day off for a district event). See ``core.workdays``."""
+
+    date = models.DateField(_("date"))
+    is_workday = models.BooleanField(
+        _("workday"), help_text=_("Ticked: a working day (e.g. a make-up Saturday). Unticked: a day off.")
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("e.g. 国庆节 or 国庆节调休"))
+
+    history = history_records(excluded_fields=["search_text"])
+    search_fields = ("name",)
+
+    class Meta:
+        verbose_name = _("workday override")
+        verbose_name_plural = _("workday overrides")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(voided_at__isnull=True),
+                name="core_workdayoverride_date_unique_live",
+                violation_error_message=_("This date already has an override."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = _("workday") if self.is_workday else _("day off")
+        return f"{self.date.isoformat()} {kind}{f' · {self.name}' if self.name else ''}"

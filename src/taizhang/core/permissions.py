@@ -79,3 +79,9 @@ rules.add_perm(
     "core.reply_instruction",
     is_district_writer | has_unit_role(Role.UNIT_HEAD, Role.REPORTER, Role.INSPECTOR),
 )
+
+
+# The workday calendar's override table is district-wide configuration: system administrators keep it.
+rules.add_perm("core.add_workdayoverride", is_admin)
+rules.add_perm("core.change_workdayoverride", is_admin)
+rules.add_perm("core.void_workdayoverride", is_admin)

@@ -208,3 +208,50 @@ def instruction_reply(*, actor: Any, instruction: Any, text: str) -> Any:
         author_name=_author_name(actor),
         text=(text or "").strip(),
     )
+
+
+# --- the workday calendar's overrides ------------------------------------------------------------------
+
+WORKDAY_OVERRIDE_FIELDS = ("date", "is_workday", "name")
+
+
+@service
+def workday_override_create(*, actor: Any, date: Any, is_workday: bool, name: str = "") -> Any:
+    """Record that ``date`` is (or is not) a workday; every deadline computed afterwards follows it."""
+    from taizhang.core import workdays
+    from taizhang.core.models import WorkdayOverride
+    from taizhang.core.permissions import ensure
+
+    ensure(actor, "core.add_workdayoverride")
+    override = create(WorkdayOverride, date=date, is_workday=is_workday, name=name)
+    transaction.on_commit(workdays.invalidate)
+    return override
+
+
+@service
+def workday_override_update(
+    *, actor: Any, override: Any, values: dict[str, Any], expected_version: int | None = None
+) -> Any:
+    """Change an override; the calendar is reloaded everywhere once the change commits."""
+    from taizhang.core import workdays
+    from taizhang.core.permissions import ensure
+
+    ensure(actor, "core.change_workdayoverride", override)
+    unknown = set(values) - set(WORKDAY_OVERRIDE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    if change(override, values, expected_version=expected_version):
+        transaction.on_commit(workdays.invalidate)
+    return override
+
+
+@service
+def workday_override_void(*, actor: Any, override: Any, reason: str) -> Any:
+    """Withdraw an override: the day follows the statutory calendar (or weekends) again."""
+    from taizhang.core import workdays
+    from taizhang.core.permissions import ensure
+
+    ensure(actor, "core.void_workdayoverride", override)
+    void(override, actor=actor, reason=reason)
+    transaction.on_commit(workdays.invalidate)
+    return override

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -64,7 +65,9 @@ def format_value(value: Any, kind: str = "text") -> str | SafeString:
     if kind == "percent":
         return f"{Decimal(str(value)) * 100:.1f}%"  # a ratio: 0.757 -> 75.7%
     if kind == "datetime" and isinstance(value, dt.datetime):
-        return date_filter(value, "SHORT_DATETIME_FORMAT")
+        # Called from Python, the date filter does not localise: show the district's time, not UTC.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_filter(local, "SHORT_DATETIME_FORMAT")
     if kind in {"date", "datetime"} and isinstance(value, dt.date):
         return date_filter(value, "SHORT_DATE_FORMAT")
     if kind == "bool" or isinstance(value, bool):

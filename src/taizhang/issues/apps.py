@@ -6,3 +6,6 @@ class IssuesConfig(AppConfig):
     name = "taizhang.issues"
     label = "issues"
     verbose_name = _("Issue ledger")
+
+    def ready(self) -> None:
+        from taizhang.issues import api_routes, cards, demo, navigation, permissions  # noqa: F401  (registrations)

@@ -70,4 +70,8 @@ def make_world() -> World:
             key: services.person_create(actor=admin, name=f"{key}人员", title="科员", unit=units[key])
             for key in ("A", "A1", "B")
         }
-    return World(admin=admin, units=units, users=users, people=people)
+        world = World(admin=admin, units=units, users=users, people=people)
+        from taizhang.core.testing.world import run_setups
+
+        run_setups(world)
+    return world

@@ -1,5 +1,7 @@
 """Every write leaves a history row that says who, from where and why — on every write path."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
@@ -150,6 +152,9 @@ def test_each_core_service_leaves_a_history_row_with_user_and_source(world):
     with history_probe() as rows, audit_context(leader, Source.API):
         instruction = core_services.instruction_add(actor=leader, target=world.unit_a, text="抓紧")
         core_services.instruction_reply(actor=reporter, instruction=instruction, text="已办")
+        override = core_services.workday_override_create(actor=world.admin, date=dt.date(2031, 1, 1), is_workday=False)
+        core_services.workday_override_update(actor=world.admin, override=override, values={"name": "元旦"})
+        core_services.workday_override_void(actor=world.admin, override=override, reason="试录")
     written = {row.service: row for row in rows}
     assert set(services_of(core_services)) <= set(written)
     assert written["taizhang.core.services.instruction_add"].user_id == leader.pk

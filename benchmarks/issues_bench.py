@@ -1,0 +1,236 @@
+"""Time the issue ledger on a generated dataset (see issues_generate.py), on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/taizhang_issues_bench \\
+        .venv/bin/python benchmarks/issues_bench.py --runs 30 --open311-seconds 20
+
+Measures, through the whole Django stack (middleware, scope, templates), as the users the generator made:
+
+- a unit's work queue (``bench_reporter``: a sub-district with its communities), p50 / p95;
+- the ledger list with filters (status, light, unit, category and dates, search) as the supervision office and as
+  the reporter, p50 / p95;
+- the statistics page (this year, by unit; by category; by week);
+- routing a point with every grid cell loaded (mean and p95 per point, after the index is built);
+- Open311 POST through ``taizhang serve`` (gunicorn, two workers, port 8102) with keep-alive clients: requests/s.
+
+Goals (issue 4): queue and list p95 ≤ 150 ms; statistics ≤ 500 ms; routing ≤ 1 ms; Open311 POST ≥ 150 req/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
+
+PORT = 8102
+
+
+def timed(func: Callable[[], Any], runs: int) -> list[float]:
+    func()  # warm the caches and the connection
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def line(label: str, times: list[float], goal: float | None, unit: str = "ms") -> str:
+    verdict = "" if goal is None else ("  ok" if p95(times) <= goal else f"  MISSES the goal of {goal:g} {unit}")
+    return f"{label:<58} p50 {statistics.median(times):8.1f} {unit}  p95 {p95(times):8.1f} {unit}{verdict}"
+
+
+def open311_rate(key: str, codes: list[str], seconds: float, clients: int) -> tuple[float, int, int]:
+    """POST service requests for ``seconds`` from ``clients`` keep-alive connections: (req/s, ok, failed)."""
+    rng = random.Random(311)
+    ok = failed = 0
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def run() -> None:
+        nonlocal ok, failed
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        while time.perf_counter() < deadline:
+            body = urllib.parse.urlencode(
+                {
+                    "api_key": key,
+                    "service_code": rng.choice(codes),
+                    "lat": f"{rng.uniform(34.63, 34.76):.6f}",
+                    "long": f"{rng.uniform(113.53, 113.71):.6f}",
+                    "description": "市民反映：路边垃圾堆放",
+                }
+            )
+            try:
+                conn.request(
+                    "POST", "/open311/v2/requests.json", body, {"Content-Type": "application/x-www-form-urlencoded"}
+                )
+                response = conn.getresponse()
+                response.read()
+                good = response.status == 201
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                good = False
+            with lock:
+                if good:
+                    ok += 1
+                else:
+                    failed += 1
+        conn.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return ok / (time.perf_counter() - started), ok, failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--points", type=int, default=10_000, help="points to route")
+    parser.add_argument("--open311-seconds", type=float, default=20)
+    parser.add_argument("--open311-clients", type=int, default=6)
+    parser.add_argument("--skip-open311", action="store_true")
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from taizhang.core.audit import Source, audit_context
+    from taizhang.issues import services
+    from taizhang.issues.models import Issue, IssueCategory, IssueSource
+    from taizhang.org import routing
+    from taizhang.org.models import Area, Unit, User
+
+    if connection.vendor != "postgresql":
+        print("Set DATABASE_URL to a PostgreSQL database: the benchmark measures PostgreSQL.", file=sys.stderr)
+        return 2
+    issues = Issue.objects.count()
+    areas = Area.objects.count()
+    units = Unit.objects.count()
+    print(f"dataset: {issues:,} issues, {units:,} units, {areas:,} areas; PostgreSQL {connection.pg_version}")
+
+    def client_for(username: str) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    def get(client: Client, url: str) -> Callable[[], Any]:
+        def fetch() -> Any:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        return fetch
+
+    reporter, office = client_for("bench_reporter"), client_for("bench_supervisor")
+    top = Unit.objects.filter(parent__isnull=True).order_by("sort_order").values_list("pk", flat=True)[2]
+    category = IssueCategory.objects.get(code="sr")
+    this_year = timezone.localdate().replace(month=1, day=1).isoformat()
+    print()
+    print(line("work queue (a sub-district's reporter)", timed(get(reporter, "/issues/queue/"), args.runs), 150))
+    for label, url in (
+        ("list, reporter: everything in scope", "/issues/"),
+        ("list, reporter: red lights", "/issues/?light=red"),
+        ("list, office: everything", "/issues/"),
+        ("list, office: status dispatched", "/issues/?status=dispatched"),
+        ("list, office: red lights", "/issues/?light=red"),
+        ("list, office: one unit and its sub-units", f"/issues/?unit={top}"),
+        ("list, office: category tree and dates", f"/issues/?category={category.pk}&registered_from={this_year}"),
+        ("list, office: search 淮河路", "/issues/?q=%E6%B7%AE%E6%B2%B3%E8%B7%AF"),
+    ):
+        print(line(label, timed(get(reporter if "reporter" in label else office, url), args.runs), 150))
+    today = timezone.localdate().isoformat()
+    year = f"start={this_year}&end={today}"
+    for label, url in (
+        ("statistics, office: this month by unit (the default)", "/issues/statistics/"),
+        ("statistics, office: this month by category", "/issues/statistics/?by=category"),
+        ("statistics, office: this year by unit", f"/issues/statistics/?by=unit&{year}"),
+        ("statistics, office: this year by week", f"/issues/statistics/?by=week&{year}"),
+        ("statistics, reporter: this year by unit", f"/issues/statistics/?by=unit&{year}"),
+    ):
+        print(line(label, timed(get(reporter if "reporter" in label else office, url), max(5, args.runs // 3)), 500))
+
+    started = time.perf_counter()
+    routing.invalidate()
+    routing.get_index()
+    built = (time.perf_counter() - started) * 1000
+    rng = random.Random(7)
+    points = [(rng.uniform(113.52, 113.72), rng.uniform(34.62, 34.77)) for _ in range(args.points)]
+    times = []
+    for lon, lat in points:
+        start = time.perf_counter()
+        routing.route_point(lon, lat)
+        times.append((time.perf_counter() - start) * 1000)
+    print(f"routing index of {areas:,} areas built in {built:.0f} ms")
+    print(line(f"route a point ({args.points:,} points)", times, 1.0) + f"  mean {statistics.mean(times):.3f} ms")
+
+    if args.skip_open311:
+        return 0
+    with audit_context(None, Source.COMMAND):
+        admin = User.objects.get(username="bench_admin")
+        hotline = User.objects.get(username="bench_hotline")
+        client, key = services.open311_client_create(
+            actor=admin,
+            name=f"bench {dt.datetime.now():%H%M%S}",
+            user=hotline,
+            source=IssueSource.objects.get(code="hotline"),
+        )
+    codes = list(IssueCategory.objects.filter(parent__isnull=False).values_list("code", flat=True))
+    env = {**os.environ, "TAIZHANG_BIND": f"127.0.0.1:{PORT}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "taizhang", "serve", "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--no-jobs"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(60):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request("GET", "/login/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        open311_rate(key, codes, 3, args.open311_clients)  # warm both workers
+        rate, ok, failed = open311_rate(key, codes, args.open311_seconds, args.open311_clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    verdict = "ok" if rate >= 150 else "MISSES the goal of 150 req/s"
+    print(
+        f"Open311 POST, 2 gunicorn workers, {args.open311_clients} clients: {rate:.0f} req/s "
+        f"({ok} registered, {failed} failed)  {verdict}"
+    )
+    stored = Issue.objects.filter(open311_client=client).count()
+    print(f"  issues registered through Open311 in the run: {stored:,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""Every read of the issue ledger that a user sees. The first argument is always the acting user.
+
+Scope (docs/workflows/issues.md): district-wide roles see every issue. Everyone else sees the issues of
+their units (responsible or cooperating, sub-units included), plus the issues they registered themselves
+(an inspector follows what they reported anywhere). Inspectors also see, district-wide, every issue waiting
+for verification and every issue they verified: verification is theirs wherever the issue is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from taizhang.core.roles import Role
+from taizhang.core.scoping import get_in_scope, scope_for
+from taizhang.issues import clock, rules
+from taizhang.issues.choices import CLOCK_RUNNING, Status
+from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueEvent, IssueSource, Open311Client
+
+LIST_RELATED = ("category", "source", "responsible_unit", "area", "chief")
+
+
+def _visible(user: Any, qs: QuerySet[Issue]) -> QuerySet[Issue]:
+    """The issues of ``qs`` the user may see (see the module's docstring).
+
+    Each way of seeing an issue is its own index-friendly condition, OR-ed in one WHERE clause so that the
+    database combines index scans (a bitmap OR) instead of scanning the ledger: the cooperating units' issues
+    are looked up first, through the scope, and passed as a list of ids.
+    """
+    scope = scope_for(user)
+    if scope.district_read:
+        return qs
+    if not user.is_authenticated or scope.is_empty:
+        return qs.filter(reported_by=user.pk) if user.is_authenticated else qs.none()
+    through = Issue.cooperating_units.through.objects.all()
+    cooperating = list(scope.filter(through, "unit").values_list("issue_id", flat=True))
+    visible = scope.filter(qs, "responsible_unit") | qs.filter(reported_by=user.pk)
+    if cooperating:
+        visible |= qs.filter(pk__in=cooperating)
+    if Role.INSPECTOR in scope.roles:
+        visible |= qs.filter(status=Status.CLOSURE_REQUESTED) | qs.filter(verified_by=user.pk)
+    return visible
+
+
+def issue_list(user: Any) -> QuerySet[Issue]:
+    return _visible(user, Issue.objects.live().select_related(*LIST_RELATED))
+
+
+def issue_get(user: Any, pk: int) -> Issue:
+    qs = _visible(
+        user, Issue.objects.live().select_related(*LIST_RELATED, "reported_by", "rectified_by", "verified_by")
+    )
+    return get_in_scope(qs.prefetch_related("cooperating_units"), pk=pk)
+
+
+def issue_timeline(user: Any, issue: Issue) -> QuerySet[IssueEvent]:
+    """The events of an issue the user has already been shown (``issue`` comes from :func:`issue_get`)."""
+    return issue.events.select_related("actor").order_by("at", "id")
+
+
+def evidence_of(user: Any, issue: Issue) -> QuerySet[Evidence]:
+    return issue.evidence.live().select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def evidence_get(user: Any, pk: int) -> Evidence:
+    """One piece of evidence, if its issue is visible to the user."""
+    visible = _visible(user, Issue.objects.live()).values("pk")
+    return get_in_scope(Evidence.objects.live().select_related("issue").filter(issue__in=visible), pk=pk)
+
+
+def category_choices(user: Any) -> QuerySet[IssueCategory]:
+    """Categories anyone signed in may pick: the district's configuration, not anyone's records."""
+    if not user.is_authenticated:
+        return IssueCategory.objects.none()
+    return IssueCategory.objects.live().filter(is_active=True).select_related("parent").order_by("sort_order", "code")
+
+
+def source_choices(user: Any) -> QuerySet[IssueSource]:
+    if not user.is_authenticated:
+        return IssueSource.objects.none()
+    return IssueSource.objects.live().filter(is_active=True)
+
+
+def category_tree(user: Any) -> list[tuple[IssueCategory, list[IssueCategory]]]:
+    """Top-level categories with their children, for the category picker."""
+    categories = list(category_choices(user))
+    children: dict[int | None, list[IssueCategory]] = {}
+    for c in categories:
+        children.setdefault(c.parent_id, []).append(c)
+    return [(top, children.get(top.pk, [])) for top in children.get(None, [])]
+
+
+# --- queues --------------------------------------------------------------------------------------------
+
+
+def work_queue(user: Any, unit_ids: list[int] | None = None) -> QuerySet[Issue]:
+    """What the user's units must act on: to acknowledge, to rectify, waiting for a decision; overdue first.
+
+    Only units where the user works (unit head, reporter) count; ``unit_ids`` narrows to some of them.
+    """
+    scope = scope_for(user)
+    mine = [uid for uid, roles in scope.unit_roles.items() if roles & {Role.UNIT_HEAD, Role.REPORTER}]
+    if unit_ids is not None:
+        mine = [uid for uid in mine if uid in set(unit_ids)]
+    now = clock.now()
+    qs = (
+        Issue.objects.live()
+        .filter(responsible_unit_id__in=mine, status__in=[Status.DISPATCHED, Status.ACKNOWLEDGED, Status.RECTIFYING])
+        .select_related(*LIST_RELATED)
+    )
+    return qs.alias(is_overdue=Q(deadline__lt=now)).order_by("-is_overdue", "deadline", "id")
+
+
+def queue_units(user: Any) -> list[Any]:
+    from taizhang.org.models import Unit
+
+    scope = scope_for(user)
+    ids = [uid for uid, roles in scope.unit_roles.items() if roles & {Role.UNIT_HEAD, Role.REPORTER}]
+    return list(Unit.objects.filter(pk__in=ids, voided_at__isnull=True).order_by("path"))
+
+
+def verification_queue(user: Any) -> QuerySet[Issue]:
+    """Issues waiting for verification that the user may verify: inspectors district-wide, the office all,
+    others none. Issues the user asked to close are left out (someone else must verify them)."""
+    scope = scope_for(user)
+    qs = Issue.objects.live().filter(status=Status.CLOSURE_REQUESTED).select_related(*LIST_RELATED, "rectified_by")
+    if not (scope.district_write or Role.INSPECTOR in scope.roles):
+        return qs.none()
+    own_photos = Evidence.objects.live().filter(issue=OuterRef("pk"), kind="after", uploaded_by=user.pk)
+    return (
+        qs.exclude(rectified_by=user.pk)
+        .alias(own=Exists(own_photos))
+        .filter(own=False)
+        .order_by("closure_requested_at", "id")
+    )
+
+
+def open311_requests(client: Open311Client) -> QuerySet[Issue]:
+    """What an Open311 client may read: the requests it posted, voided ones included (reported as closed)."""
+    return Issue.objects.filter(open311_client=client).select_related("category", "responsible_unit")
+
+
+# --- statistics ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.datetime
+    end: dt.datetime
+
+    @classmethod
+    def of_dates(cls, first: dt.date, last: dt.date) -> Period:
+        tz = timezone.get_default_timezone()
+        start = timezone.make_aware(dt.datetime.combine(first, dt.time.min), tz)
+        end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min), tz)
+        return cls(start, end)
+
+
+def _figures(now: dt.datetime, period: Period) -> dict[str, Any]:
+    """The aggregates of one group (unit, category, area…). "Due" is an issue whose deadline fell in the period
+    and has passed; shelved ones leave the denominator of the on-time rate."""
+    due_end = min(period.end, now)
+    received = Q(registered_at__gte=period.start, registered_at__lt=period.end)
+    due = Q(deadline__gte=period.start, deadline__lt=due_end)
+    return {
+        "received": Count("pk", filter=received),
+        "closed": Count("pk", filter=Q(closed_at__gte=period.start, closed_at__lt=period.end)),
+        "due": Count("pk", filter=due),
+        "due_closed_on_time": Count("pk", filter=due & Q(status=Status.CLOSED, closed_on_time=True)),
+        "due_shelved": Count("pk", filter=due & Q(status=Status.SHELVED)),
+        "overdue_now": Count("pk", filter=Q(status__in=CLOCK_RUNNING, deadline__lt=now)),
+        "rework": Sum("rework_count", filter=received, default=0),
+        "recurrences": Sum("recurrence_count", filter=received, default=0),
+    }
+
+
+def _relevant(period: Period, now: dt.datetime) -> Q:
+    """Rows that can count for anything in the period (so the database reads no more than it must)."""
+    return (
+        Q(registered_at__gte=period.start, registered_at__lt=period.end)
+        | Q(closed_at__gte=period.start, closed_at__lt=period.end)
+        | Q(deadline__gte=period.start, deadline__lt=min(period.end, now))
+        | Q(status__in=CLOCK_RUNNING, deadline__lt=now)
+    )
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    row["rate"] = rules.on_time_rate(row["due_closed_on_time"], row["due"], row["due_shelved"])
+    return row
+
+
+def statistics(user: Any, period: Period, by: str) -> list[dict[str, Any]]:
+    """Figures of the issues the user may see, grouped ``by`` unit, category, area or week."""
+    now = clock.now()
+    keys = {
+        "unit": ("responsible_unit_id", "responsible_unit__name"),
+        "category": ("category_id", "category__name"),
+        "area": ("area_id", "area__name"),
+        "source": ("source_id", "source__name"),
+    }
+    qs = issue_list(user).select_related(None).filter(_relevant(period, now)).order_by()
+    if by == "week":
+        rows = (
+            qs.filter(registered_at__gte=period.start, registered_at__lt=period.end)
+            .annotate(week=TruncWeek("registered_at"))
+            .values("week")
+            .annotate(**_figures(now, period))
+            .order_by("week")
+        )
+        return [_finish({**r, "key": r["week"], "name": r["week"].date().isoformat()}) for r in rows]
+    if by == "unit":
+        by_unit = qs.values("responsible_unit_id").annotate(**_figures(now, period)).order_by()
+        return _by_top_unit(user, [dict(row) for row in by_unit])
+    key, name = keys[by]
+    rows = qs.values(key, name).annotate(**_figures(now, period)).order_by(name)
+    return [_finish({**r, "key": r[key], "name": r[name]}) for r in rows if r[key] is not None]
+
+
+FIGURES = ("received", "closed", "due", "due_closed_on_time", "due_shelved", "overdue_now", "rework", "recurrences")
+
+
+def _by_top_unit(user: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Roll the units' figures up to the highest unit the user may see: sub-districts and departments for the
+    office (a community's issues count for its sub-district), the user's own unit for everyone else."""
+    from taizhang.org.models import Unit
+
+    scope = scope_for(user)
+    paths = dict(Unit.objects.filter(pk__in=[r["responsible_unit_id"] for r in rows]).values_list("pk", "path"))
+    top_of: dict[int, int] = {}
+    for unit_id, path in paths.items():
+        chain = [int(p) for p in path.strip("/").split("/") if p] or [unit_id]
+        top_of[unit_id] = next((uid for uid in chain if scope.can_read_unit(uid)), unit_id)
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=set(top_of.values())).only("id", "name", "sort_order", "code")}
+    merged: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        top = top_of.get(row["responsible_unit_id"], row["responsible_unit_id"])
+        into = merged.setdefault(top, dict.fromkeys(FIGURES, 0))
+        for field in FIGURES:
+            into[field] += row[field] or 0
+    ordered = sorted(merged.items(), key=lambda item: (names[item[0]].sort_order, names[item[0]].code))
+    return [_finish({**figures, "key": uid, "name": names[uid].name}) for uid, figures in ordered]
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    total = {f: sum(r[f] or 0 for r in rows) for f in FIGURES}
+    return _finish(total)
+
+
+def light_counts(user: Any, qs: QuerySet[Issue] | None = None) -> dict[str, int]:
+    """How many open issues are green, yellow, red now (among ``qs`` or all the user sees)."""
+    now = clock.now()
+    base = (qs if qs is not None else issue_list(user)).order_by().select_related(None)
+    counts = base.filter(status__in=CLOCK_RUNNING).aggregate(
+        red=Count("pk", filter=Q(deadline__lt=now)),
+        yellow=Count("pk", filter=Q(deadline__gte=now, yellow_at__lte=now)),
+        green=Count("pk", filter=Q(yellow_at__gt=now)),
+    )
+    return {k: v or 0 for k, v in counts.items()}
+
+
+def map_points(user: Any, qs: QuerySet[Issue], limit: int = 5000) -> list[dict[str, Any]]:
+    """Issues with a point, lightest possible rows, for the clustered map."""
+    now = clock.now()
+    rows = (
+        qs.filter(longitude__isnull=False)
+        .order_by("-registered_at")
+        .values("pk", "number", "title", "longitude", "latitude", "status", "deadline", "yellow_at")[:limit]
+    )
+    points = []
+    for r in rows:
+        light = ""
+        if r["status"] in CLOCK_RUNNING:
+            light = "red" if r["deadline"] < now else "yellow" if r["yellow_at"] <= now else "green"
+        points.append(
+            {
+                "id": r["pk"],
+                "number": r["number"],
+                "title": r["title"],
+                "lon": float(r["longitude"] or 0),
+                "lat": float(r["latitude"] or 0),
+                "status": r["status"],
+                "light": light,
+            }
+        )
+    return points
