@@ -126,7 +126,9 @@ def test_a_clerk_fixes_a_messy_roster_and_imports_it(server, tmp_path):
         book = openpyxl.load_workbook(annotated)
         ws = book.active
         assert ws["F3"].value == "问题"
-        assert "所在单位" in ws["F5"].value and "联系电话" in ws["F6"].value and "第 4 行" in ws["F7"].value  # the clerk reads Chinese
+        assert "所在单位" in ws["F5"].value
+        assert "联系电话" in ws["F6"].value
+        assert "第 4 行" in ws["F7"].value  # the clerk reads Chinese
         ws["C5"] = UNIT  # the clerk fixes the file where the problems are written
         ws["E6"] = "13937100013"
         ws.delete_rows(7)
