@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "CoordinateSystemEnum": "taizhang.issues.choices.CoordinateSystem",
         "EvidenceKindEnum": "taizhang.issues.choices.EvidenceKind",
         "RobotKindEnum": "taizhang.notifications.models.RobotKind",
+        "IssueSeverityEnum": "taizhang.issues.choices.Severity",
+        "ProblemSeverityEnum": [("error", "error"), ("warning", "warning")],
     },
 }
 
