@@ -303,4 +303,6 @@ TAIZHANG = {
     "IMPORT_STREAM_ABOVE_MB": float(os.environ.get("TAIZHANG_IMPORT_STREAM_ABOVE_MB", "16")),
     "IMPORT_BACKGROUND_ABOVE_KB": float(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_ABOVE_KB", "256")),
     "IMPORT_CHUNK_ROWS": int(os.environ.get("TAIZHANG_IMPORT_CHUNK_ROWS", "500")),
+    # Key projects: the day of the next month by which a month's report is due.
+    "PROJECT_REPORT_DUE_DAY": int(os.environ.get("TAIZHANG_PROJECT_REPORT_DUE_DAY", "5")),
 }

@@ -15,10 +15,10 @@ from typing import Any
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from taizhang.core import geo, workdays
+from taizhang.core import clock, geo, workdays
 from taizhang.core.demo import DEMO_PASSWORD, DemoContext, DemoStep, register
 from taizhang.core.roles import Role
-from taizhang.issues import clock, data, services
+from taizhang.issues import data, services
 from taizhang.issues.models import Issue, IssueCategory, IssueSource
 from taizhang.issues.sample_photos import photo
 from taizhang.org import services as org_services

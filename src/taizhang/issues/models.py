@@ -12,9 +12,9 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core import clock
 from taizhang.core.audit import history_records
 from taizhang.core.models import LedgerModel
-from taizhang.issues import clock
 from taizhang.issues.choices import (
     CLOCK_RUNNING,
     CoordinateSystem,

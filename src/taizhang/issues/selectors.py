@@ -16,9 +16,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from taizhang.core import clock
 from taizhang.core.roles import Role
 from taizhang.core.scoping import get_in_scope, scope_for
-from taizhang.issues import clock, rules
+from taizhang.issues import rules
 from taizhang.issues.choices import CLOCK_RUNNING, Status
 from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueEvent, IssueSource, Open311Client
 

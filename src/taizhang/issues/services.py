@@ -22,14 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taizhang.core import audit, geo, workdays
+from taizhang.core import audit, clock, geo, workdays
 from taizhang.core import services as base
 from taizhang.core.errors import Conflict, NotFound, ValidationFailed
 from taizhang.core.images import inspect_image
 from taizhang.core.permissions import ensure
 from taizhang.core.roles import Role
 from taizhang.core.services import service
-from taizhang.issues import clock, rules, workflow
+from taizhang.issues import rules, workflow
 from taizhang.issues.choices import (
     CoordinateSystem,
     EvidenceKind,

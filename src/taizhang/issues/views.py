@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from taizhang.core import clock
 from taizhang.core import views as generic
 from taizhang.core.errors import DomainError, NotFound, PermissionDenied
 from taizhang.core.tables import Column, format_value
-from taizhang.issues import clock, filtersets, forms, selectors, services, workflow
+from taizhang.issues import filtersets, forms, selectors, services, workflow
 from taizhang.issues.choices import EvidenceKind, Light, Status
 from taizhang.issues.models import Evidence, Issue
 from taizhang.org.views import map_settings

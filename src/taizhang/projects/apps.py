@@ -6,3 +6,6 @@ class ProjectsConfig(AppConfig):
     name = "taizhang.projects"
     label = "projects"
     verbose_name = _("Key projects")
+
+    def ready(self) -> None:
+        from taizhang.projects import permissions  # noqa: F401  (registrations)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from taizhang.core import workdays
+from taizhang.core import clock, workdays
 from taizhang.core.roles import Role
-from taizhang.issues import clock, open311
+from taizhang.issues import open311
 from taizhang.issues.routing import active_rules
 from taizhang.issues.tests.world import make_issue_in
 from taizhang.org import routing

@@ -50,7 +50,7 @@ def test_a_photo_of_an_issue_without_a_place_has_no_distance(world, audit, monda
 
 
 def test_the_reminder_command_runs_now_or_queues(world, issue_a, capsys):
-    from taizhang.issues import clock
+    from taizhang.core import clock
 
     with clock.travel(at(2026, 10, 8, 9)):
         call_command("issues_remind", "--now")

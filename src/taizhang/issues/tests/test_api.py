@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from taizhang.issues import clock
+from taizhang.core import clock
 from taizhang.issues.models import Issue
 from taizhang.issues.sample_photos import photo
 from taizhang.issues.tests.conftest import at

@@ -10,7 +10,8 @@ import datetime as dt
 
 import pytest
 
-from taizhang.issues import clock, rules
+from taizhang.core import clock
+from taizhang.issues import rules
 from taizhang.issues.choices import Status
 from taizhang.issues.tests.conftest import at
 from taizhang.issues.tests.world import make_issue_in

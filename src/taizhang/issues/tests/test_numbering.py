@@ -30,7 +30,7 @@ def test_concurrent_registrations_get_consecutive_numbers(world):
     errors: list[BaseException] = []
 
     def register_some() -> None:
-        from taizhang.issues import clock
+        from taizhang.core import clock
 
         try:
             barrier.wait()

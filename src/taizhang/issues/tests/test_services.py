@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taizhang.core import geo
+from taizhang.core import clock, geo
 from taizhang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from taizhang.core.roles import Role
 from taizhang.core.testing.audit_probe import history_probe, services_of
-from taizhang.issues import clock, services
+from taizhang.issues import services
 from taizhang.issues.choices import Status
 from taizhang.issues.models import Evidence, Issue, IssueCounter
 from taizhang.issues.sample_photos import photo

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from taizhang.issues import clock, services
+from taizhang.core import clock
+from taizhang.issues import services
 from taizhang.issues.choices import Status
 from taizhang.issues.models import Evidence, Issue
 from taizhang.issues.sample_photos import photo

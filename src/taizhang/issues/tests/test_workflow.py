@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
+from taizhang.core import clock
 from taizhang.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from taizhang.core.roles import Role
-from taizhang.issues import clock, services, workflow
+from taizhang.issues import services, workflow
 from taizhang.issues.choices import Status
 from taizhang.issues.models import Issue, IssueEvent
 from taizhang.issues.sample_photos import photo

@@ -1,4 +1,4 @@
-"""The time the issue ledger acts at.
+"""The time the ledgers act at.
 
 Services and lights ask :func:`now` rather than ``timezone.now()``, so that the demo can build a realistic
 past (issues registered weeks ago, some now overdue) through the very same services, and tests can stand on
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-_fixed: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("taizhang_issues_now", default=None)
+_fixed: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("taizhang_now", default=None)
 
 
 def now() -> dt.datetime:

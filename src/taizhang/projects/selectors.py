@@ -1,0 +1,492 @@
+"""Every read of the key-project ledger that a user sees. The first argument is always the acting user.
+
+Scope: district-wide roles (supervisors, leaders, admins) see every project. Everyone else sees the projects
+of their units, sub-units included, as responsible unit or as cooperating unit; a project's plans, reports,
+milestones and photos are visible exactly where the project is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+
+from taizhang.core.scoping import get_in_scope, scope_for
+from taizhang.projects import rules
+from taizhang.projects.choices import STARTED_STAGES, Light, ReportStatus
+from taizhang.projects.models import (
+    ZERO,
+    Campaign,
+    LightThreshold,
+    Milestone,
+    MilestoneTemplate,
+    MonthlyReport,
+    Programme,
+    ProgrammeCategory,
+    Project,
+    ProjectCategory,
+    ReportEvent,
+    ReportPhoto,
+    YearPlan,
+)
+from taizhang.projects.services import due_day, previous_ytd, today
+
+PROJECT_RELATED = ("category", "responsible_unit", "leader")
+PLAN_RELATED = tuple(f"project__{name}" for name in PROJECT_RELATED)
+
+
+def visible_projects(user: Any) -> QuerySet[Project]:
+    """The live projects ``user`` may see (see the module's docstring)."""
+    qs = Project.objects.live()
+    scope = scope_for(user)
+    if scope.district_read:
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    through = Project.cooperating_units.through.objects.all()
+    cooperating = list(scope.filter(through, "unit").values_list("project_id", flat=True))
+    visible = scope.filter(qs, "responsible_unit")
+    if cooperating:
+        visible |= qs.filter(pk__in=cooperating)
+    return visible
+
+
+def _of_visible(user: Any, qs: QuerySet[Any], path: str) -> QuerySet[Any]:
+    if scope_for(user).district_read:
+        return qs
+    return qs.filter(**{f"{path}__in": visible_projects(user).values("pk")})
+
+
+# --- projects and plans --------------------------------------------------------------------------------
+
+
+def project_list(user: Any) -> QuerySet[Project]:
+    return visible_projects(user).select_related(*PROJECT_RELATED)
+
+
+def project_get(user: Any, pk: Any) -> Project:
+    qs = project_list(user).prefetch_related(
+        "cooperating_units", "programme_links__programme", "programme_links__category"
+    )
+    return get_in_scope(qs, pk=pk)
+
+
+def plan_years(user: Any) -> list[int]:
+    """The years that have a ledger, newest first."""
+    return list(
+        _of_visible(user, YearPlan.objects.live(), "project")
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+
+
+def current_year(user: Any) -> int:
+    """The year a ledger page opens on: this year if it has plans, else the newest year that has."""
+    years = plan_years(user)
+    this = today().year
+    return this if this in years or not years else years[0]
+
+
+def plan_list(user: Any, year: int | None = None) -> QuerySet[YearPlan]:
+    """Rows of a year's ledger: the plans of visible, live projects."""
+    qs = _of_visible(user, YearPlan.objects.live().filter(project__voided_at__isnull=True), "project")
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.select_related("project", *PLAN_RELATED)
+
+
+def plan_get(user: Any, pk: Any) -> YearPlan:
+    return get_in_scope(plan_list(user), pk=pk)
+
+
+def plans_of(user: Any, project: Project) -> QuerySet[YearPlan]:
+    """A visible project's plans, newest year first (``project`` comes from :func:`project_get`)."""
+    return project.plans.live().order_by("-year")
+
+
+def stages_of(user: Any, project: Project) -> QuerySet[Any]:
+    return project.stages.live().order_by("date", "pk")
+
+
+def procedures_of(user: Any, project: Project) -> QuerySet[Any]:
+    return project.procedures.live().order_by("pk")
+
+
+def milestones_of(user: Any, project: Project) -> QuerySet[Milestone]:
+    return project.milestones.live().order_by("planned_on", "sort_order", "pk")
+
+
+def milestone_get(user: Any, pk: Any) -> Milestone:
+    qs = _of_visible(user, Milestone.objects.live().select_related("project"), "project")
+    return get_in_scope(qs, pk=pk)
+
+
+def reports_of(user: Any, project: Project, year: int | None = None) -> QuerySet[MonthlyReport]:
+    qs = project.reports.live().select_related("submitted_by", "reviewed_by")
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "-month", "-revision")
+
+
+def campaigns_of(user: Any, project: Project) -> QuerySet[Campaign]:
+    return project.campaigns.live().order_by("date")
+
+
+# --- monthly reports -----------------------------------------------------------------------------------
+
+
+def report_list(user: Any) -> QuerySet[MonthlyReport]:
+    qs = MonthlyReport.objects.live().filter(project__voided_at__isnull=True)
+    return _of_visible(user, qs, "project").select_related("project", "plan", *PLAN_RELATED)
+
+
+def report_get(user: Any, pk: Any) -> MonthlyReport:
+    return get_in_scope(report_list(user).select_related("submitted_by", "reviewed_by"), pk=pk)
+
+
+def report_events(user: Any, report: MonthlyReport) -> QuerySet[ReportEvent]:
+    return report.events.select_related("actor").order_by("at", "pk")
+
+
+def report_photos(user: Any, report: MonthlyReport) -> QuerySet[ReportPhoto]:
+    return report.photos.live().order_by("pk")
+
+
+def photo_get(user: Any, pk: Any) -> ReportPhoto:
+    qs = _of_visible(user, ReportPhoto.objects.live().select_related("report", "report__project"), "report__project")
+    return get_in_scope(qs, pk=pk)
+
+
+def review_queue(user: Any) -> QuerySet[MonthlyReport]:
+    """Submitted reports waiting for the office, oldest first (empty for anyone who cannot review)."""
+    if not user.has_perm("projects.review_report"):
+        return MonthlyReport.objects.none()
+    return (
+        report_list(user)
+        .filter(status=ReportStatus.SUBMITTED, is_latest=True)
+        .prefetch_related("problems")
+        .order_by("submitted_at", "pk")
+    )
+
+
+@dataclass
+class ReportingRow:
+    """One line of a unit's reporting page: the plan, the month's working report, last month's figure."""
+
+    plan: YearPlan
+    report: MonthlyReport | None
+    previous_ytd: Decimal | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def editable(self) -> bool:
+        return self.report is None or self.report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def reporting_units(user: Any) -> list[Any]:
+    """Units whose projects the user reports for (their own units with projects; all for the office)."""
+    from taizhang.org.models import Unit
+
+    scope = scope_for(user)
+    units = Unit.objects.filter(pk__in=YearPlan.objects.live().values("project__responsible_unit"))
+    if not scope.district_write:
+        units = units.filter(
+            pk__in=[uid for uid in scope.unit_ids if scope.has_role("reporter", "unit_head", unit_id=uid)]
+        )
+    return list(units.order_by("sort_order", "code"))
+
+
+def reporting_rows(user: Any, unit: Any, year: int, month: int) -> list[ReportingRow]:
+    """The reporting page's lines for ``unit``'s projects in ``year``-``month``, in three queries."""
+    plans = list(
+        plan_list(user, year)
+        .filter(project__responsible_unit=unit)
+        .order_by("project__category__sort_order", "project__code", "pk")
+    )
+    ids = [p.project_id for p in plans]
+    reports = (
+        MonthlyReport.objects.live()
+        .filter(project_id__in=ids, year=year, month__in=[month, month - 1])
+        .filter(Q(is_latest=True) | Q(is_effective=True))
+        .prefetch_related(Prefetch("problems", to_attr="live_problems"))
+    )
+    this: dict[int, MonthlyReport] = {}
+    last: dict[int, Decimal] = {}
+    last_latest: dict[int, Decimal] = {}
+    for r in reports:
+        if r.month == month and r.is_latest:
+            this[r.project_id] = r
+        elif r.month == month - 1 and r.is_effective:
+            last[r.project_id] = r.ytd_investment
+        elif r.month == month - 1:
+            last_latest[r.project_id] = r.ytd_investment
+    rows = []
+    for plan in plans:
+        report = this.get(plan.project_id)
+        prev = last.get(plan.project_id, last_latest.get(plan.project_id)) if month > 1 else None
+        problems = [p.text for p in getattr(report, "live_problems", []) if p.voided_at is None] if report else []
+        rows.append(ReportingRow(plan, report, prev, problems))
+    return rows
+
+
+def report_previous_ytd(user: Any, report: MonthlyReport) -> Decimal | None:
+    return previous_ytd(report.project, report.year, report.month)
+
+
+@dataclass
+class UnitLateness:
+    unit: Any
+    expected: int
+    missing: list[YearPlan]
+    late: list[MonthlyReport]
+
+
+def late_and_missing(user: Any, year: int, month: int, on: dt.date | None = None) -> list[UnitLateness]:
+    """Per unit, for ``year``-``month``: plans with no report submitted by the due day (missing) and reports
+    submitted after it (late). Before the due day nothing is missing yet."""
+    on = on or today()
+    due = rules.due_date(year, month, due_day())
+    plans = list(plan_list(user, year).order_by("project__responsible_unit__sort_order", "project__code"))
+    reports = {
+        r.project_id: r
+        for r in MonthlyReport.objects.live()
+        .filter(project_id__in=[p.project_id for p in plans], year=year, month=month, revision=1)
+        .only("pk", "project_id", "status", "submitted_at", "year", "month", "revision")
+    }
+    by_unit: dict[int, UnitLateness] = {}
+    for plan in plans:
+        unit = plan.project.responsible_unit
+        entry = by_unit.setdefault(unit.pk, UnitLateness(unit, 0, [], []))
+        entry.expected += 1
+        report = reports.get(plan.project_id)
+        submitted = report.submitted_at if report is not None else None
+        if submitted is None:
+            if on > due:
+                entry.missing.append(plan)
+        elif report is not None and submitted.astimezone(dt.timezone(dt.timedelta(hours=8))).date() > due:
+            report.project = plan.project
+            entry.late.append(report)
+    return [e for e in by_unit.values() if e.missing or e.late]
+
+
+# --- configuration -------------------------------------------------------------------------------------
+
+
+def category_choices(user: Any) -> QuerySet[ProjectCategory]:
+    if not user.is_authenticated:
+        return ProjectCategory.objects.none()
+    return ProjectCategory.objects.live().filter(is_active=True)
+
+
+def programme_choices(user: Any) -> QuerySet[Programme]:
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return Programme.objects.live().prefetch_related(
+        Prefetch("categories", queryset=ProgrammeCategory.objects.live().order_by("sort_order"))
+    )
+
+
+def threshold_list(user: Any) -> QuerySet[LightThreshold]:
+    if not user.is_authenticated:
+        return LightThreshold.objects.none()
+    return LightThreshold.objects.live()
+
+
+def template_list(user: Any) -> QuerySet[MilestoneTemplate]:
+    if not user.is_authenticated:
+        return MilestoneTemplate.objects.none()
+    return MilestoneTemplate.objects.live().prefetch_related("steps")
+
+
+# --- campaigns -----------------------------------------------------------------------------------------
+
+
+def campaign_list(user: Any) -> QuerySet[Campaign]:
+    """Campaigns are district events, public to everyone signed in; their projects follow project scope."""
+    if not user.is_authenticated or scope_for(user).is_empty:
+        return Campaign.objects.none()
+    campaigns: QuerySet[Campaign] = Campaign.objects.live()
+    return campaigns.annotate(project_count=Count("projects", filter=Q(projects__voided_at__isnull=True)))
+
+
+def campaign_get(user: Any, pk: Any) -> Campaign:
+    return get_in_scope(campaign_list(user), pk=pk)
+
+
+def campaign_projects(user: Any, campaign: Campaign) -> QuerySet[Project]:
+    return project_list(user).filter(campaigns=campaign).order_by("code")
+
+
+# --- milestones and the battle map ---------------------------------------------------------------------
+
+
+def gantt_plans(user: Any, year: int) -> QuerySet[YearPlan]:
+    """Plans of ``year`` with their live milestones prefetched, for the battle map."""
+    return (
+        plan_list(user, year)
+        .prefetch_related(
+            Prefetch(
+                "project__milestones",
+                queryset=Milestone.objects.live().order_by("planned_on", "sort_order"),
+                to_attr="live_milestones",
+            )
+        )
+        .order_by("project__category__sort_order", "project__responsible_unit__sort_order", "project__code")
+    )
+
+
+# --- the district summary ------------------------------------------------------------------------------
+
+
+@dataclass
+class SummaryRow:
+    key: Any
+    label: str
+    count: int = 0
+    total_investment: Decimal = ZERO
+    planned: Decimal = ZERO
+    ytd: Decimal = ZERO
+    to_start: int = 0
+    started: int = 0
+    red: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rules.pct(rules.completion_rate(self.ytd, self.planned))
+
+    @property
+    def start_rate(self) -> Decimal | None:
+        return rules.pct(Decimal(self.started) * 100 / self.to_start) if self.to_start else None
+
+
+@dataclass
+class Summary:
+    year: int
+    month: int
+    elapsed: Decimal
+    total: SummaryRow
+    by_category: list[SummaryRow]
+    by_unit: list[SummaryRow]
+    by_stage: list[SummaryRow]
+    by_programme: list[SummaryRow]
+    by_programme_category: dict[Any, list[SummaryRow]]
+
+    @property
+    def gap(self) -> Decimal | None:
+        rate = rules.completion_rate(self.total.ytd, self.total.planned)
+        return rules.pct(rules.gap_points(rate, self.month)) if rate is not None and self.month else None
+
+
+def summary_month(user: Any, year: int) -> int:
+    """The latest month of ``year`` with an approved report (0 if none)."""
+    return (
+        _of_visible(user, MonthlyReport.objects.live(), "project")
+        .filter(year=year, is_effective=True)
+        .aggregate(m=Max("month"))["m"]
+        or 0
+    )
+
+
+def summary(user: Any, year: int, month: int | None = None) -> Summary:
+    """The district summary of ``year`` as of the approved reports of ``month`` (default: the latest one).
+
+    Counts, total and planned investment, year-to-date completed investment and completion rate, start rate
+    (started ÷ planned to start this year) and red lights, overall and by category, unit, stage and
+    programme: one grouped query over the plans and one over the month's approved reports, per dimension.
+    """
+    if month is None:
+        month = summary_month(user, year)
+    plans = plan_list(user, year).order_by()
+    reports = (
+        _of_visible(user, MonthlyReport.objects.live(), "project")
+        .filter(
+            year=year, month=month, is_effective=True, plan__voided_at__isnull=True, project__voided_at__isnull=True
+        )
+        .order_by()
+    )
+
+    def grouped(
+        key: str, report_key: str, labels: dict[Any, str], keys: Iterable[Any] | None = None
+    ) -> list[SummaryRow]:
+        rows: dict[Any, SummaryRow] = {}
+        for values in plans.values(key).annotate(
+            n=Count("pk"),
+            total=Sum("project__total_investment"),
+            planned=Sum("planned_investment"),
+            to_start=Count("pk", filter=Q(plan_start=True)),
+            started=Count("pk", filter=Q(plan_start=True, project__stage__in=STARTED_STAGES)),
+        ):
+            k = values[key]
+            rows[k] = SummaryRow(
+                k,
+                labels.get(k, str(k)),
+                values["n"],
+                values["total"] or ZERO,
+                values["planned"] or ZERO,
+                ZERO,
+                values["to_start"],
+                values["started"],
+            )
+        for values in reports.values(report_key).annotate(
+            ytd=Sum("ytd_investment"), red=Count("pk", filter=Q(light=Light.RED))
+        ):
+            row = rows.get(values[report_key])
+            if row is not None:
+                row.ytd = values["ytd"] or ZERO
+                row.red = values["red"]
+        order = list(keys) if keys is not None else list(labels)
+        return sorted(rows.values(), key=lambda r: order.index(r.key) if r.key in order else len(order))
+
+    from taizhang.org.models import Unit
+    from taizhang.projects.choices import Stage
+
+    categories = {c.pk: c.name for c in ProjectCategory.objects.all()}
+    by_category = grouped("project__category", "project__category", categories)
+    unit_ids = plans.values("project__responsible_unit")
+    units = {u.pk: u.short_name or u.name for u in Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "code")}
+    by_unit = sorted(
+        grouped("project__responsible_unit", "project__responsible_unit", units),
+        key=lambda r: (-(r.rate or -1), r.label),
+    )
+    by_stage = grouped("project__stage", "project__stage", {s.value: str(s.label) for s in Stage})
+    programmes = {p.pk: p.name for p in Programme.objects.live()}
+    by_programme = grouped("project__programme_links__programme", "project__programme_links__programme", programmes)
+    by_programme = [r for r in by_programme if r.key is not None]
+    programme_categories = {
+        c.pk: (c.programme_id, c.name) for c in ProgrammeCategory.objects.live().order_by("sort_order")
+    }
+    per_category = grouped(
+        "project__programme_links__category",
+        "project__programme_links__category",
+        {pk: name for pk, (_prog, name) in programme_categories.items()},
+    )
+    by_programme_category: dict[Any, list[SummaryRow]] = defaultdict(list)
+    for row in per_category:
+        if row.key is not None:
+            by_programme_category[programme_categories[row.key][0]].append(row)
+    total = SummaryRow(None, "")
+    for row in by_category:
+        total.count += row.count
+        total.total_investment += row.total_investment
+        total.planned += row.planned
+        total.ytd += row.ytd
+        total.to_start += row.to_start
+        total.started += row.started
+        total.red += row.red
+    return Summary(
+        year=year,
+        month=month,
+        elapsed=rules.pct(rules.time_elapsed(month)) or ZERO,
+        total=total,
+        by_category=by_category,
+        by_unit=by_unit,
+        by_stage=by_stage,
+        by_programme=by_programme,
+        by_programme_category=dict(by_programme_category),
+    )
