@@ -418,7 +418,7 @@ class YearPlan(LedgerModel):
     light_reason = models.CharField(_("why this light"), max_length=300, blank=True, editable=False)
 
     history = history_records(excluded_fields=["search_text"])
-    search_fields = ("project.name", "project.code", "project.owner")
+    search_fields = ("progress_goal",)  # lists search the project's own search text
     scope_fields = ("project__responsible_unit", "project__cooperating_units")
 
     class Meta:
@@ -483,7 +483,7 @@ class MonthlyReport(LedgerModel):
     )
 
     history = history_records(excluded_fields=["search_text"])
-    search_fields = ("project.name", "project.code", "progress")
+    search_fields = ("progress",)  # lists search the project's own search text
     scope_fields = ("project__responsible_unit", "project__cooperating_units")
 
     class Meta:
