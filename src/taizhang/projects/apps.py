@@ -8,4 +8,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self) -> None:
-        from taizhang.projects import permissions  # noqa: F401  (registrations)
+        from taizhang.projects import api_routes, cards, demo, navigation, permissions  # noqa: F401  (registrations)

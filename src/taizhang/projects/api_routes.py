@@ -1,0 +1,1 @@
+"""Registrations of the key-project ledger (api_routes); filled in by the module's owner."""
