@@ -54,6 +54,11 @@ def pct(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
+def plain(amount: Decimal) -> str:
+    """An amount as people write it: no trailing zeros and never an exponent (150, not 1.5E+2)."""
+    return format(amount.normalize(), "f")
+
+
 def monthly_increment(ytd: Decimal, previous_ytd: Decimal | None) -> Decimal:
     """This month's completed investment; January's previous figure is zero."""
     return ytd - (previous_ytd or Decimal(0))
@@ -219,7 +224,7 @@ def check_report(
                 "The year-to-date investment %(ytd)s is lower than last month's %(previous)s; a year-to-date figure "
                 "cannot fall. If last month's figure was wrong, correct it, or give a reason for this correction."
             )
-            % {"ytd": ytd.normalize(), "previous": previous_ytd.normalize()},
+            % {"ytd": plain(ytd), "previous": plain(previous_ytd)},
         )
     if total_investment and completed_before + ytd > total_investment:
         result.warnings.append(
@@ -227,6 +232,6 @@ def check_report(
                 "Completed before this year plus this year's figure (%(sum)s 万元) is above the total investment "
                 "(%(total)s 万元)."
             )
-            % {"sum": (completed_before + ytd).normalize(), "total": total_investment.normalize()}
+            % {"sum": plain(completed_before + ytd), "total": plain(total_investment)}
         )
     return result
