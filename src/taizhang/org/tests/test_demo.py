@@ -13,7 +13,7 @@ from taizhang.org.models import Area, Person, Unit, User
 
 @pytest.fixture
 def demo(db):
-    call_command("demo", "--quiet-logins")
+    call_command("demo", "--quiet-logins", "--steps", "org")
     routing.invalidate()
 
 
@@ -34,13 +34,13 @@ def test_the_demo_district_has_what_the_issue_asks_for(demo):
 @pytest.mark.django_db(transaction=True)  # --reset flushes, which PostgreSQL refuses inside a transaction
 def test_the_demo_command_is_idempotent_and_reset_rebuilds(demo, capsys):
     counts = (Unit.objects.count(), Person.objects.count(), Area.objects.count())
-    call_command("demo")
+    call_command("demo", "--steps", "org")
     assert (Unit.objects.count(), Person.objects.count(), Area.objects.count()) == counts
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     for username, *_ in DEMO_USERS:
         assert username in out
-    call_command("demo", "--reset", "--quiet-logins")
+    call_command("demo", "--reset", "--quiet-logins", "--steps", "org")
     assert (Unit.objects.count(), Person.objects.count(), Area.objects.count()) == counts
 
 
@@ -84,3 +84,10 @@ def test_routing_on_the_demo_district_map(demo):
     outside = routing.route_point(113.80, 34.90)
     assert outside.fallback and outside.unit_id == Unit.objects.get(code="CGJ").pk
     assert not any(Point(113.80, 34.90).within(shape(a.geometry)) for a in Area.objects.filter(kind="community"))
+
+
+def test_the_demo_names_its_steps_when_asked_for_an_unknown_one(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="Unknown demo step"):
+        call_command("demo", "--steps", "org,nonsense")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from taizhang.core.commands import AuditedCommand
@@ -20,6 +20,10 @@ class Command(AuditedCommand):
         super().add_arguments(parser)
         parser.add_argument("--reset", action="store_true", help="delete ALL data, then build the demo again")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+        parser.add_argument(
+            "--steps",
+            help="comma-separated step names to build (default: all, in order); e.g. org,projects",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
@@ -27,8 +31,15 @@ class Command(AuditedCommand):
             call_command("flush", interactive=False, verbosity=0)
         context = DemoContext(write=lambda msg: self.stdout.write(f"  {msg}"))
         done = set(DemoStepRun.objects.values_list("name", flat=True))
+        known = [step.name for step in steps()]
+        wanted = set(known)
+        if options["steps"]:
+            wanted = {name.strip() for name in options["steps"].split(",") if name.strip()}
+            unknown = sorted(wanted - set(known))
+            if unknown:
+                raise CommandError(f"Unknown demo step(s): {', '.join(unknown)}. Steps: {', '.join(known)}.")
         for step in steps():
-            if step.name in done:
+            if step.name in done or step.name not in wanted:
                 continue
             self.stdout.write(f"Building {step.name}…")
             with transaction.atomic():
