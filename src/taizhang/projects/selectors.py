@@ -122,6 +122,12 @@ def milestones_of(user: Any, project: Project) -> QuerySet[Milestone]:
     return project.milestones.live().order_by("planned_on", "sort_order", "pk")
 
 
+def milestone_list(user: Any) -> QuerySet[Milestone]:
+    """Live milestones of visible, live projects."""
+    qs = Milestone.objects.live().filter(project__voided_at__isnull=True).select_related("project")
+    return _of_visible(user, qs, "project")
+
+
 def milestone_get(user: Any, pk: Any) -> Milestone:
     qs = _of_visible(user, Milestone.objects.live().select_related("project"), "project")
     return get_in_scope(qs, pk=pk)

@@ -139,6 +139,16 @@ def programme_create(
 
 
 @service
+def programme_change(
+    *, actor: Any, programme: Programme, values: Mapping[str, Any], expected_version: int | None = None
+) -> list[str]:
+    ensure(actor, "projects.change_programme")
+    return base.change(
+        programme, _only(values, ("code", "name", "description", "sort_order")), expected_version=expected_version
+    )
+
+
+@service
 def programme_category_create(
     *, actor: Any, programme: Programme, code: str, name: str, sort_order: int = 0
 ) -> ProgrammeCategory:
