@@ -21,6 +21,7 @@ from taizhang.projects import rules
 from taizhang.projects.choices import STARTED_STAGES, Light, ReportStatus
 from taizhang.projects.models import (
     ZERO,
+    ApprovalProcedure,
     Campaign,
     LightThreshold,
     Milestone,
@@ -116,6 +117,11 @@ def stages_of(user: Any, project: Project) -> QuerySet[Any]:
 
 def procedures_of(user: Any, project: Project) -> QuerySet[Any]:
     return project.procedures.live().order_by("pk")
+
+
+def procedure_get(user: Any, pk: Any) -> ApprovalProcedure:
+    qs = _of_visible(user, ApprovalProcedure.objects.live().select_related("project"), "project")
+    return get_in_scope(qs, pk=pk)
 
 
 def milestones_of(user: Any, project: Project) -> QuerySet[Milestone]:
@@ -245,6 +251,29 @@ def report_previous_ytd(user: Any, report: MonthlyReport) -> Decimal | None:
     return previous_ytd(report.project, report.year, report.month)
 
 
+def previous_ytds(user: Any, reports: Iterable[MonthlyReport]) -> dict[int, Decimal | None]:
+    """:func:`report_previous_ytd` of many reports in one query: report pk -> last month's figure (its
+    approved revision, else its latest; None in January or when last month has no report)."""
+    reports = list(reports)
+    wanted = {(r.project_id, r.year, r.month - 1) for r in reports if r.month > 1}
+    found: dict[tuple[int, int, int], Decimal] = {}
+    if wanted:
+        rows = (
+            MonthlyReport.objects.live()
+            .filter(
+                project_id__in={w[0] for w in wanted},
+                year__in={w[1] for w in wanted},
+                month__in={w[2] for w in wanted},
+            )
+            .filter(Q(is_effective=True) | Q(is_latest=True))
+            .values_list("project_id", "year", "month", "is_effective", "ytd_investment")
+        )
+        for project_id, year, month, _effective, ytd in sorted(rows, key=lambda row: row[3]):
+            if (project_id, year, month) in wanted:
+                found[(project_id, year, month)] = ytd  # the approved revision, sorted last, wins
+    return {r.pk: found.get((r.project_id, r.year, r.month - 1)) for r in reports}
+
+
 @dataclass
 class UnitLateness:
     unit: Any
@@ -253,12 +282,17 @@ class UnitLateness:
     late: list[MonthlyReport]
 
 
-def late_and_missing(user: Any, year: int, month: int, on: dt.date | None = None) -> list[UnitLateness]:
+def late_and_missing(
+    user: Any, year: int, month: int, on: dt.date | None = None, unit: Any = None
+) -> list[UnitLateness]:
     """Per unit, for ``year``-``month``: plans with no report submitted by the due day (missing) and reports
-    submitted after it (late). Before the due day nothing is missing yet."""
+    submitted after it (late). Before the due day nothing is missing yet. ``unit``: only that unit's plans."""
     on = on or today()
     due = rules.due_date(year, month, due_day())
-    plans = list(plan_list(user, year).order_by("project__responsible_unit__sort_order", "project__code"))
+    plans_qs = plan_list(user, year)
+    if unit is not None:
+        plans_qs = plans_qs.filter(project__responsible_unit=unit)
+    plans = list(plans_qs.order_by("project__responsible_unit__sort_order", "project__code"))
     reports = {
         r.project_id: r
         for r in MonthlyReport.objects.live()
@@ -314,11 +348,20 @@ def template_list(user: Any) -> QuerySet[MilestoneTemplate]:
 
 
 def campaign_list(user: Any) -> QuerySet[Campaign]:
-    """Campaigns are district events, public to everyone signed in; their projects follow project scope."""
-    if not user.is_authenticated or scope_for(user).is_empty:
+    """Campaigns are district events. District-wide roles see them all; a unit sees the campaigns that hold
+    at least one of its visible projects, and counts only those (a campaign of other units' projects would
+    otherwise tell it what they are doing)."""
+    scope = scope_for(user)
+    if not user.is_authenticated or scope.is_empty:
         return Campaign.objects.none()
     campaigns: QuerySet[Campaign] = Campaign.objects.live()
-    return campaigns.annotate(project_count=Count("projects", filter=Q(projects__voided_at__isnull=True)))
+    if scope.district_read:
+        return campaigns.annotate(project_count=Count("projects", filter=Q(projects__voided_at__isnull=True)))
+    visible = visible_projects(user).values("pk")
+    links = Campaign.projects.through.objects.filter(project__in=visible).values("campaign_id")
+    return campaigns.filter(pk__in=links).annotate(
+        project_count=Count("projects", filter=Q(projects__voided_at__isnull=True, projects__in=visible))
+    )
 
 
 def campaign_get(user: Any, pk: Any) -> Campaign:
