@@ -586,7 +586,8 @@ def report_transition(
         values |= {"submitted_at": now, "submitted_by": actor, "return_reason": ""}
     elif action == "return":
         values |= {"reviewed_at": now, "reviewed_by": actor, "return_reason": reason[:300]}
-    elif action == "approve":
+    else:
+        assert action == "approve", action  # the table's last action; a new one needs its own branch here
         values |= {"reviewed_at": now, "reviewed_by": actor}
         MonthlyReport.objects.filter(
             project=report.project_id, year=report.year, month=report.month, is_effective=True
@@ -628,11 +629,16 @@ def photo_add(*, actor: Any, report: MonthlyReport, upload: Any, caption: str = 
         file=upload,
         original_name=name[:200],
         taken_at=facts.taken_at,
-        longitude=facts.longitude,
-        latitude=facts.latitude,
+        longitude=_coordinate(facts.longitude),
+        latitude=_coordinate(facts.latitude),
         caption=caption,
         uploaded_by=actor,
     )
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    """An EXIF degree (a float with many places) as the six places the model keeps (about 0.1 m)."""
+    return None if value is None else Decimal(str(round(value, 6)))
 
 
 @service
@@ -656,9 +662,9 @@ def problem_link_issue(*, actor: Any, problem: ReportProblem, issue: Any) -> Rep
 @service
 def milestone_create(*, actor: Any, project: Project, name: str, planned_on: dt.date, **values: Any) -> Milestone:
     ensure(actor, "projects.plan_milestones", project)
-    milestone = base.create(
-        Milestone, project=project, name=name, planned_on=planned_on, **_only(values, MILESTONE_FIELDS)
-    )
+    values = _only(values, MILESTONE_FIELDS)
+    _check_done_on(values)
+    milestone = base.create(Milestone, project=project, name=name, planned_on=planned_on, **values)
     _refresh_project(project)
     return milestone
 
@@ -669,12 +675,16 @@ def milestone_change(
 ) -> list[str]:
     ensure(actor, "projects.plan_milestones", milestone.project)
     values = _only(values, MILESTONE_FIELDS)
-    if values.get("done_on") and values["done_on"] > today():
-        raise ValidationFailed(fields={"done_on": [_("A milestone cannot be done in the future.")]})
+    _check_done_on(values)
     changed = base.change(milestone, values, expected_version=expected_version)
     if {"planned_on", "done_on"} & set(changed):
         _refresh_project(milestone.project)
     return changed
+
+
+def _check_done_on(values: Mapping[str, Any]) -> None:
+    if values.get("done_on") and values["done_on"] > today():
+        raise ValidationFailed(fields={"done_on": [_("A milestone cannot be done in the future.")]})
 
 
 @service
@@ -832,10 +842,8 @@ def _refresh_project(project: Project) -> None:
         refresh_plan(plan)
 
 
-def _refresh_all(*, since: dt.date | None = None) -> int:
-    plans = YearPlan.objects.live()
-    if since is not None:
-        plans = plans.filter(year__gte=since.year)
+def _refresh_all(*, since: dt.date) -> int:
+    plans = YearPlan.objects.live().filter(year__gte=since.year)
     return sum(refresh_plan(plan) for plan in plans.iterator(chunk_size=500))
 
 
