@@ -416,6 +416,17 @@ class ReportSaved:
     created: bool = False
 
 
+def _month(value: Any, errors: dict[str, list[str]]) -> int:
+    """A month number 1..12 from a form, the API or a spreadsheet ("6" is fine, "六月" is not)."""
+    try:
+        month = int(value)
+    except (TypeError, ValueError):
+        month = 0
+    if not 1 <= month <= 12:
+        errors["month"] = [_("The month must be 1 to 12.")]
+    return month
+
+
 def _plan_for(project: Project, year: int) -> YearPlan:
     plan = YearPlan.objects.live().filter(project=project, year=year).first()
     if plan is None:
@@ -475,12 +486,10 @@ def report_save(
     ensure(actor, "projects.report_project", project)
     errors: dict[str, list[str]] = {}
     amount = _amount(ytd_investment, "ytd_investment", errors)
-    if not 1 <= int(month) <= 12:
-        errors["month"] = [_("The month must be 1 to 12.")]
+    month = _month(month, errors)
     if errors:
         raise ValidationFailed(fields=errors)
     assert amount is not None
-    month = int(month)
     plan = _plan_for(project, year)
     current = (
         MonthlyReport.objects.live()
