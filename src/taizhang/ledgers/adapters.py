@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from taizhang.core.permissions import unit_id_of
 from taizhang.ledgers import values as v
 from taizhang.ledgers.columns import Column, Reference, Sheet
-from taizhang.ledgers.parsing import ParsedRow, Problem
+from taizhang.ledgers.parsing import Layout, ParsedRow, Problem
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,20 @@ class ModelAdapter:
     check_new_object: ClassVar[bool] = True  # also check change_perm on the record a new row would create
     provides_units: ClassVar[bool] = False  # rows of this ledger may name units created above them
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, *, reason: str = "") -> None:
         self.user = user
+        self.reason = reason  # "import #12: file.xlsx": what services that ask for a reason are given
         self.refs = References(user)
         self._existing: dict[Hashable, list[Any]] = {}
         self._pending: dict[str, Pending] = {}
         self.created: dict[Hashable, Any] = {}
+        self.layout: Layout | None = None
+
+    def start(self, layout: Layout) -> list[Problem]:
+        """Called once with what the parser learned above the rows (period, unit); returns problems of the
+        sheet as a whole (a ledger whose figures need a period the sheet does not state, say)."""
+        self.layout = layout
+        return []
 
     # --- declared by each ledger --------------------------------------------------------------------------
 
@@ -138,6 +146,14 @@ class ModelAdapter:
         raise NotImplementedError
 
     def update(self, *, actor: Any, obj: Any, values: dict[str, Any], expected_version: int | None) -> Any:
+        raise NotImplementedError
+
+    # Ledgers whose files run to many thousands of rows may also write a whole chunk at once: ``write_bulk``
+    # gets the chunk's rows to create or update (already checked) and must leave the ledger exactly as the
+    # services would, history included (see ``ledgers/history.py``). Used above ``conf.bulk_above_rows()``.
+    supports_bulk: ClassVar[bool] = False
+
+    def write_bulk(self, *, actor: Any, plans: list[Any]) -> None:
         raise NotImplementedError
 
     # --- references ---------------------------------------------------------------------------------------
@@ -259,15 +275,16 @@ class ModelAdapter:
 
     def validate(
         self, values: dict[str, Any], obj: Any, *, exclude: list[str] | None = None, permissions: bool = True
-    ) -> list[tuple[str, str]]:
-        """Model validation and permissions, as the service will apply them: [(field or "", message)].
+    ) -> list[tuple[str, ...]]:
+        """Model validation and permissions, as the service will apply them: [(field or "", message)], or
+        (field, message, severity) for a warning.
 
         ``exclude`` names fields the row could not give (their problem is already reported)."""
         candidate = copy.copy(obj) if obj is not None else self.model()
         pending = [name for name, value in values.items() if isinstance(value, Pending)]
         for name, value in values.items():
             setattr(candidate, name, None if isinstance(value, Pending) else value)
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, ...]] = []
         try:
             candidate.full_clean(exclude=[*pending, *(exclude or [])] or None)
         except ValidationError as exc:
@@ -291,6 +308,17 @@ class ModelAdapter:
             return f"{text}."
         unit_name = next((u.name for us in self.refs.units().values() for u in us if u.pk == unit_id), "")
         return _("%(text)s (for %(unit)s).") % {"text": text, "unit": unit_name} if unit_name else f"{text}."
+
+    def current(self, obj: Any, name: str) -> Any:
+        """The record's value for ``name``, as the preview shows it beside the new one."""
+        return getattr(obj, name, None)
+
+    def field_label(self, name: str) -> str:
+        """A name for ``name`` when it is not a column of the file (a problem about a field the row implies)."""
+        try:
+            return str(cast(Any, self.model._meta.get_field(name)).verbose_name)
+        except Exception:
+            return name
 
     def describe(self, values: dict[str, Any], obj: Any) -> str:
         return str(values.get("name") or (obj if obj is not None else ""))[:200]

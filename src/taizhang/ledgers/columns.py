@@ -314,6 +314,8 @@ class Column:
     width: float | None = None
     source: str = ""
     help: str = ""
+    # Computes the exported value from a record when a dotted ``source`` cannot (a figure of the period).
+    getter: Callable[[Any], Any] | None = None
 
     def header_for(self, year: int | None = None, month: int | None = None, *, with_unit: bool = True) -> str:
         text = _format(self.header, year, month)
@@ -337,6 +339,8 @@ class Column:
         return min(max(widest, _text_width(self.header_for(2000, 12)) / 1.6, 6.0), 48.0)
 
     def value_of(self, record: Any) -> Any:
+        if self.getter is not None:
+            return self.getter(record)
         value: Any = record
         for part in (self.source or self.field).split("."):
             if value is None:
@@ -366,6 +370,7 @@ class Sheet:
     periodic: bool = False  # the sheet reports a period ("1-5月"): exports state it in the title
     numbered: bool = True  # exports start with a 序号 column, restarting in each category
     count_word: str = "个"  # "基础设施（6个）", "区发改委（5人）"
+    export_category: str = ""  # the lookup path exports group by, when not ``category`` ("project__category")
 
     def imported_columns(self) -> list[Column]:
         return [c for c in self.columns if c.imported]
@@ -390,6 +395,18 @@ class Sheet:
     def ignored_names(self) -> set[str]:
         """Headers of columns that are exported but not imported (人数): known, so not reported as unknown."""
         return {name for c in self.columns if not c.imported for name in c.match_names()}
+
+    def export_period(
+        self, user: Any, queryset: QuerySet[Any], requested: tuple[int, int] | None, params: Any = None
+    ) -> tuple[int, int] | None:
+        """The period an export states (and, for ledgers with monthly figures, reports): the one asked for by
+        default; ``params`` are the list's filters (a ledger may take the year from them)."""
+        return requested
+
+    def export_queryset(self, user: Any, queryset: QuerySet[Any], period: tuple[int, int] | None) -> QuerySet[Any]:
+        """The rows to export, with whatever the columns read besides the model's fields (figures of the
+        period, say) annotated or prefetched. The list's filtered queryset by default."""
+        return queryset
 
     def export_response(self, *, view: Any, queryset: QuerySet[Any], fmt: str) -> HttpResponseBase:
         """A list page's filtered rows as a download (``fmt``: "xlsx" or "csv"); called by core's ListPage."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 
 DEFAULTS = {
@@ -15,11 +17,16 @@ DEFAULTS = {
     "IMPORT_BACKGROUND_ABOVE_KB": 256.0,
     # Rows handled per step: progress is reported and cancellation checked after each chunk.
     "IMPORT_CHUNK_ROWS": 500,
+    # Imports of more rows than this write through the adapter's bulk path, when it has one (see docs/ledgers.md).
+    "IMPORT_BULK_ABOVE_ROWS": 2000,
 }
 
 
 def get(name: str) -> float:
-    return float(getattr(settings, "TAIZHANG", {}).get(name, DEFAULTS[name]))
+    configured = getattr(settings, "TAIZHANG", {})
+    if name in configured:
+        return float(configured[name])
+    return float(os.environ.get(f"TAIZHANG_{name}", DEFAULTS[name]))
 
 
 def max_upload_bytes() -> int:
@@ -40,3 +47,7 @@ def background_above_bytes() -> int:
 
 def chunk_rows() -> int:
     return max(1, int(get("IMPORT_CHUNK_ROWS")))
+
+
+def bulk_above_rows() -> int:
+    return max(0, int(get("IMPORT_BULK_ABOVE_ROWS")))

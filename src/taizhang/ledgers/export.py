@@ -387,8 +387,9 @@ def groups_of(sheet: Sheet, queryset: models.QuerySet[Any]) -> list[Group]:
     if not sheet.category:
         return [Group(label="", records=lambda: queryset.iterator(chunk_size=2000))]
     column = sheet.column(sheet.category)
-    field_obj = queryset.model._meta.get_field(sheet.category)
-    present = set(queryset.order_by().values_list(sheet.category, flat=True).distinct())
+    path = sheet.export_category or sheet.category
+    field_obj = _field_at(queryset.model, path)
+    present = set(queryset.order_by().values_list(path, flat=True).distinct())
     ordered: list[tuple[Any, str]] = []
     if isinstance(field_obj, models.ForeignKey):
         related_model = cast(Any, field_obj.related_model)
@@ -400,10 +401,20 @@ def groups_of(sheet: Sheet, queryset: models.QuerySet[Any]) -> list[Group]:
     return [
         Group(
             label=label or _("(none)"),
-            records=_group_records(queryset, sheet.category, value),
+            records=_group_records(queryset, path, value),
         )
         for value, label in ordered
     ]
+
+
+def _field_at(model: type[models.Model], path: str) -> Any:
+    """The field a lookup path ("project__category") ends on."""
+    field_obj: Any = None
+    for part in path.split("__"):
+        field_obj = model._meta.get_field(part)
+        if field_obj.is_relation and field_obj.related_model is not None:
+            model = cast(Any, field_obj.related_model)
+    return field_obj
 
 
 def _group_records(queryset: models.QuerySet[Any], name: str, value: Any) -> Callable[[], Iterable[Any]]:
@@ -438,7 +449,10 @@ def list_export_response(sheet: Sheet, *, view: Any, queryset: models.QuerySet[A
             period = v.parse_period(raw)
         except v.ValueProblem:
             period = None
-    title = export_title(sheet, view.request.user, period)
+    user = view.request.user
+    period = sheet.export_period(user, queryset, period, view.request.GET)
+    queryset = sheet.export_queryset(user, queryset, period)
+    title = export_title(sheet, user, period)
     if fmt == "csv":
         response = StreamingHttpResponse(
             stream_csv(csv_rows(sheet, queryset.iterator(chunk_size=2000), title.year, title.month)),

@@ -36,6 +36,11 @@ class Recorder:
     def saved(self, model: Any, instance: Any, created: bool) -> None:
         self.pending.append((model, copy.copy(instance), created))
 
+    def written_in_bulk(self, model: Any, instances: list[Any], created: bool) -> None:
+        """Records a bulk path wrote without ``save()`` (so without signals): history like any other save.
+        The instances must not change after this call (they are not copied)."""
+        self.pending += [(model, instance, created) for instance in instances]
+
     def flush(self) -> int:
         """Write the captured history rows; returns how many."""
         count = 0
@@ -70,6 +75,11 @@ def bulk_history(*, user: Any, reason: str) -> Iterator[Recorder]:
         recorder.flush()
     finally:
         _active.reset(token)
+
+
+def current_recorder() -> Recorder | None:
+    """The recorder of the import running in this context, if any."""
+    return _active.get()
 
 
 def _tracked(sender: Any) -> bool:

@@ -18,10 +18,10 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -133,10 +133,7 @@ class Planner:
         column = next((c for c in self.adapter.sheet.columns if c.field == name), None)
         if column is not None:
             return column.header_for(with_unit=False)
-        try:
-            return str(cast(Any, self.adapter.model._meta.get_field(name)).verbose_name)
-        except Exception:
-            return name
+        return self.adapter.field_label(name)
 
     def plan(self, rows: list[ParsedRow]) -> list[RowPlan]:
         resolved: list[tuple[ParsedRow, dict[str, Any] | None, Hashable]] = []
@@ -152,9 +149,15 @@ class Planner:
             for row, values, key in resolved
         ]
 
-    def _error(self, row: ParsedRow, name: str, message: str) -> None:
+    def _error(self, row: ParsedRow, name: str, message: str, severity: str = ERROR) -> None:
         shown = v.display(row.cells.get(name)) if name else ""
-        row.problems.append(Problem(row.number, self.header(name) if name else "", shown, message))
+        row.problems.append(Problem(row.number, self.header(name) if name else "", shown, message, severity))
+
+    def _report(self, row: ParsedRow, found: Sequence[tuple[str, ...]]) -> None:
+        """Problems from ``adapter.validate``: (field, message) errors, or (field, message, severity)."""
+        for problem in found:
+            name, message = problem[0], problem[1]
+            self._error(row, name, message, problem[2] if len(problem) > 2 else ERROR)
 
     def _record(self, row: ParsedRow, values: dict[str, Any], key: Hashable) -> RowPlan:
         adapter = self.adapter
@@ -183,14 +186,13 @@ class Planner:
             if not changed:
                 return RowPlan(row, Outcome.UNCHANGED, obj=obj, values={}, key=key, label=label)
             data = {name: data[name] for name in changed}
-        for name, message in adapter.validate(data, obj):
-            self._error(row, name, message)
+        self._report(row, adapter.validate(data, obj))
         if row.has_errors:
             return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
         changes = [
             [
                 self.header(name),
-                _shown(self._column(name), getattr(obj, name, None) if obj else None),
+                _shown(self._column(name), adapter.current(obj, name) if obj else None),
                 _shown(self._column(name), value),
             ]
             for name, value in data.items()
@@ -203,8 +205,7 @@ class Planner:
     def _skip(self, row: ParsedRow, data: dict[str, Any], obj: Any, key: Hashable, label: str) -> RowPlan:
         """A row with errors: still check what could be read, so that one pass reports all its problems."""
         unread = [c.field for c in self.adapter.sheet.imported_columns() if c.field not in data]
-        for name, message in self.adapter.validate(data, obj, exclude=unread, permissions=False):
-            self._error(row, name, message)
+        self._report(row, self.adapter.validate(data, obj, exclude=unread, permissions=False))
         return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
 
     def _column(self, name: str) -> Any:
@@ -276,6 +277,7 @@ def chunks(parser: SheetParser, size: int) -> Iterator[list[ParsedRow]]:
 
 def plans(parser: SheetParser, adapter: ModelAdapter) -> Iterator[list[RowPlan]]:
     assert parser.layout is not None
+    parser.problems += adapter.start(parser.layout)
     planner = Planner(adapter, parser.layout)
     for chunk in chunks(parser, conf.chunk_rows()):
         yield planner.plan(chunk)
@@ -295,7 +297,7 @@ def analyse(batch: ImportBatch, user: Any) -> ImportBatch:
         services.import_batch_start(actor=user, batch=batch)
         with open_parser(batch) as parser:
             services.import_batch_progress(actor=user, batch=batch, done=0, total=estimate_rows(parser))
-            adapter = registry.get(batch.kind).adapter(user)
+            adapter = registry.get(batch.kind).adapter(user, reason=batch_reason(batch))
             summary = Summary()
             done = 0
             for chunk in plans(parser, adapter):
@@ -338,19 +340,23 @@ def apply(batch: ImportBatch, actor: Any) -> tuple[Summary, list[ImportRow]]:
     """
     from taizhang.ledgers.history import bulk_history
 
-    adapter = registry.get(batch.kind).adapter(actor)
+    reason = batch_reason(batch)
+    adapter = registry.get(batch.kind).adapter(actor, reason=reason)
     summary = Summary()
     stored: list[ImportRow] = []
     done = 0
     with open_parser(batch) as parser:
         total = estimate_rows(parser)
-        reason = _("import #%(batch)s: %(file)s") % {"batch": batch.pk, "file": batch.filename}
+        in_bulk = adapter.supports_bulk and max(total, batch.rows_read) > conf.bulk_above_rows()
         with bulk_history(user=actor, reason=reason) as recorder:
             for chunk in plans(parser, adapter):
                 if cancel_requested(batch.pk):
                     raise Cancelled
-                for plan in chunk:
-                    _write(plan, adapter, actor)
+                if in_bulk:
+                    _write_bulk(chunk, adapter, actor)
+                else:
+                    for plan in chunk:
+                        _write(plan, adapter, actor)
                 recorder.flush()
                 summary.add(chunk)
                 stored += [p.stored(batch) for p in chunk]
@@ -368,6 +374,26 @@ def apply(batch: ImportBatch, actor: Any) -> tuple[Summary, list[ImportRow]]:
     if summary.digest.hexdigest() != batch.plan_digest:
         raise PlanChanged(_("The ledger changed since this file was checked."))
     return summary, stored
+
+
+def batch_reason(batch: ImportBatch) -> str:
+    """What history rows and workflow events of an import say: "import #12: 重点项目.xlsx"."""
+    return _("import #%(batch)s: %(file)s") % {"batch": batch.pk, "file": batch.filename}
+
+
+def _write_bulk(chunk: list[RowPlan], adapter: ModelAdapter, actor: Any) -> None:
+    from taizhang.core.errors import DomainError
+
+    writes = [plan for plan in chunk if plan.outcome in (Outcome.CREATE, Outcome.UPDATE)]
+    if not writes:
+        return
+    try:
+        adapter.write_bulk(actor=actor, plans=writes)
+    except DomainError as error:
+        raise PlanChanged(
+            _("Rows %(first)s to %(last)s could not be imported: %(message)s")
+            % {"first": writes[0].row.number, "last": writes[-1].row.number, "message": error.message}
+        ) from error
 
 
 def _write(plan: RowPlan, adapter: ModelAdapter, actor: Any) -> None:

@@ -6,6 +6,7 @@ onto the records, and the list page whose filters and scope an export shares.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,34 @@ class LedgerKind:
     sheet: Sheet
     adapter: type[ModelAdapter]
     list_view: str = ""  # dotted path of the core ListPage that lists this ledger (filters, scope, export)
+    # What the command line exports when the list page is not there (yet): the same selector and filters.
+    selector: Callable[[Any], Any] | None = None
+    filterset: str = ""  # dotted path
+    default_sort: str = ""
+    model: Any = None  # the model the selector lists, when not the adapter's
 
     def list_view_class(self) -> Any:
-        return import_string(self.list_view) if self.list_view else None
+        if self.list_view:
+            try:
+                return import_string(self.list_view)
+            except ImportError:
+                if self.selector is None:
+                    raise
+        if self.selector is None:
+            return None
+        from taizhang.core.views import ListPage
+
+        return type(
+            f"{self.name.title()}Export",
+            (ListPage,),
+            {
+                "model": self.adapter.model if self.model is None else self.model,
+                "selector": staticmethod(self.selector),
+                "filterset_class": import_string(self.filterset) if self.filterset else None,
+                "default_sort": self.default_sort,
+                "spreadsheet": self.sheet,
+            },
+        )
 
     def can_import(self, user: Any) -> bool:
         return self.adapter.can_import(user)

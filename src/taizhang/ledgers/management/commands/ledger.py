@@ -189,6 +189,8 @@ class Command(LedgerCommand):
                 raise usage_error(f"invalid filter: {json.dumps(filterset.errors, ensure_ascii=False)}")
             queryset = filterset.qs
         queryset, _sort = view.sort(queryset, view.visible_columns())
+        period = kind.sheet.export_period(user, queryset, period, data)
+        queryset = kind.sheet.export_queryset(user, queryset, period)
         title = export.export_title(kind.sheet, user, period)
         if suffix == "csv":
             with out.open("wb") as handle:

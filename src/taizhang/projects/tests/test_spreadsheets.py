@@ -1,0 +1,370 @@
+"""The key-project ledger in spreadsheets: the office's sample imports as expected through the services, twice
+changes nothing, the bulk path leaves the ledger as the services do, and an export imports back unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from taizhang.core import clock
+from taizhang.core.audit import Source
+from taizhang.core.errors import TransitionNotAllowed
+from taizhang.ledgers import export
+from taizhang.ledgers.models import ImportStatus, Outcome
+from taizhang.ledgers.tests.conftest import check, commit
+from taizhang.ledgers.tests.files import PROJECTS_SAMPLE, write, xlsx_bytes
+from taizhang.org import services as org_services
+from taizhang.org.choices import UnitKind
+from taizhang.projects import selectors, services
+from taizhang.projects.choices import Light, ReportStatus
+from taizhang.projects.columns import PROJECTS
+from taizhang.projects.models import MonthlyReport, Project, ReportEvent, ReportProblem, YearPlan
+from taizhang.projects.tests.conftest import at
+
+EXPECTED = json.loads((PROJECTS_SAMPLE.parent / "key-projects-2022-05.expected.json").read_text())
+SAMPLE_UNITS = ["龙子湖街道", "区住建局", "区发改委", "区教育局", "丰产路街道", "区卫健委"]
+SAMPLE_LEADERS = ["周明", "郑强", "吴芳"]
+
+pytestmark = pytest.mark.usefixtures("audit")
+
+
+@pytest.fixture
+def july_2022() -> Any:
+    """2022-07-04: May's figures are in, the year is half gone."""
+    with clock.travel(at(2022, 7, 4)) as moment:
+        yield moment
+
+
+@pytest.fixture
+def district(world: Any, audit: Any) -> Any:
+    """The units, district leaders and categories the sample names. 基础设施 is the world's 基础设施项目."""
+    admin = world.admin
+    for i, name in enumerate(SAMPLE_UNITS, start=1):
+        kind = UnitKind.SUBDISTRICT if name.endswith("街道") else UnitKind.DEPARTMENT
+        world.units[name] = org_services.unit_create(actor=admin, code=f"S{i:02d}", name=name, kind=kind)
+    for name in SAMPLE_LEADERS:
+        world.people[name] = org_services.person_create(
+            actor=admin, name=name, title="副区长", unit=world.units["GOV"], is_leader=True
+        )
+    categories = world.data["project_categories"]
+    categories["industry"] = services.category_create(actor=admin, code="industry", name="产业发展", sort_order=3)
+    categories["livelihood"] = services.category_create(actor=admin, code="livelihood", name="民生保障", sort_order=4)
+    return world
+
+
+def sample_bytes() -> bytes:
+    return PROJECTS_SAMPLE.read_bytes()
+
+
+def ledger_state() -> list[dict[str, Any]]:
+    """Each live project with its 2022 plan and May's approved report, as comparable plain values."""
+    rows = []
+    for project in Project.objects.live().select_related("category", "responsible_unit", "leader").order_by("pk"):
+        plan = project.plans.live().filter(year=2022).first()
+        report = MonthlyReport.objects.live().filter(project=project, year=2022, month=5, is_effective=True).first()
+        rows.append(
+            {
+                "name": project.name,
+                "category": project.category.name,
+                "unit": project.responsible_unit.name,
+                "leader": project.leader.name if project.leader else None,
+                "total": project.total_investment,
+                "start": project.planned_start,
+                "finish": project.planned_completion,
+                "scale": project.scale,
+                "nature": plan.nature if plan else None,
+                "plan": plan.planned_investment if plan else None,
+                "plan_month": plan.reported_month if plan else None,
+                "plan_ytd": plan.ytd_investment if plan else None,
+                "plan_light": (plan.light, plan.light_reason) if plan else None,
+                "done": report.ytd_investment if report else None,
+                "status": report.status if report else None,
+                "report_light": (report.light, report.light_reason) if report else None,
+                "progress": report.progress if report else None,
+                "problems": sorted(report.problems.live().values_list("text", flat=True)) if report else None,
+                "events": list(report.events.values_list("action", "reason")) if report else None,
+            }
+        )
+    return rows
+
+
+def test_the_sample_imports_exactly_as_expected_through_the_services(district, july_2022):
+    supervisor = district.users["supervisor"]
+    batch = check(supervisor, sample_bytes(), kind="projects", name="key-projects-2022-05.xlsx")
+    assert batch.status == ImportStatus.READY, batch.message
+    assert batch.period == EXPECTED["period"] == "2022-05"
+    assert (batch.created, batch.errors) == (EXPECTED["count"], 0)
+    assert not Project.objects.exists()  # the check writes nothing
+    batch = commit(batch, supervisor)
+    assert batch.status == ImportStatus.COMMITTED, batch.message
+    state = ledger_state()
+    assert [
+        {
+            "name": r["name"],
+            "category": r["category"].removesuffix("项目"),
+            "unit": r["unit"],
+            "total_wan": r["total"],
+            "plan_wan": r["plan"],
+            "done_wan": r["done"],
+        }
+        for r in state
+    ] == [
+        {
+            **p,
+            "total_wan": Decimal(p["total_wan"]),
+            "plan_wan": Decimal(p["plan_wan"]),
+            "done_wan": Decimal(p["done_wan"]),
+        }
+        for p in EXPECTED["projects"]
+    ]
+    first = state[0]
+    assert first["leader"] == "周明" and first["nature"] == "continuing" and first["scale"] == "建设学校及配套工程"
+    assert (first["start"], first["finish"]) == (dt.date(2022, 1, 27), dt.date(2023, 3, 1))
+    assert first["problems"] == ["征地拆迁未完成"] and first["progress"] == "正在进行土方施工"
+    # The office's ledger is the reviewed figure: saved, submitted and approved in the importer's name.
+    reason = f"import #{batch.pk}: key-projects-2022-05.xlsx"
+    assert {r["status"] for r in state} == {ReportStatus.APPROVED}
+    assert first["events"] == [("submit", reason), ("approve", reason)]
+    assert first["plan_month"] == 5 and first["plan_ytd"] == Decimal(8101)
+    assert first["plan_light"][0] == Light.GREEN  # 34.0% done with 41.7% of the year elapsed: 7.7 points behind
+    assert "7.7 points behind" in first["plan_light"][1] or "7.7" in first["plan_light"][1]
+    history = Project.history.filter(name="金水管网工程")
+    assert set(history.values_list("history_user", "history_source", "history_change_reason")) == {
+        (supervisor.pk, Source.IMPORT, reason)
+    }
+
+
+def test_importing_the_sample_twice_changes_nothing_the_second_time(district, july_2022):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    before = ledger_state()
+    counts = [m.history.count() for m in (Project, YearPlan, MonthlyReport, ReportProblem)]
+    events = ReportEvent.objects.count()
+    second = check(supervisor, sample_bytes(), kind="projects")
+    assert (second.created, second.updated, second.unchanged, second.errors) == (0, 0, 18, 0)
+    second = commit(second, supervisor)
+    assert second.status == ImportStatus.COMMITTED
+    assert ledger_state() == before
+    assert [m.history.count() for m in (Project, YearPlan, MonthlyReport, ReportProblem)] == counts
+    assert ReportEvent.objects.count() == events
+
+
+def test_the_bulk_path_leaves_the_ledger_as_the_services_do(district, july_2022, settings):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    by_services = ledger_state()
+    reports = [r.pk for r in MonthlyReport.objects.all()]
+    YearPlan.objects.update(voided_at=clock.now())  # out of the way: the same ledger is imported again, anew
+    Project.objects.update(voided_at=clock.now())
+    settings.TAIZHANG = {**settings.TAIZHANG, "IMPORT_BULK_ABOVE_ROWS": 0}
+    batch = commit(check(supervisor, sample_bytes(), kind="projects", name="big.xlsx"), supervisor)
+    assert batch.status == ImportStatus.COMMITTED, batch.message
+    in_bulk = ledger_state()
+    reason = f"import #{batch.pk}: big.xlsx"
+    for row in by_services:
+        row["events"] = [(action, reason) for action, _reason in row["events"]]
+    assert in_bulk == by_services
+    new = MonthlyReport.objects.exclude(pk__in=reports)
+    assert {(r.submitted_by, r.reviewed_by, r.is_latest, r.revision) for r in new} == {
+        (supervisor, supervisor, True, 1)
+    }
+    for model, count in ((Project, 18), (YearPlan, 18), (MonthlyReport, 18), (ReportProblem, 6)):
+        rows = model.history.filter(history_change_reason=reason)
+        assert rows.count() == count, model
+        assert set(rows.values_list("history_source", "history_user")) == {(Source.IMPORT, supervisor.pk)}
+
+
+def exported(user: Any, period: tuple[int, int] | None = (2022, 5), fmt: str = "xlsx") -> bytes:
+    queryset = selectors.plan_list(user).order_by("project__code", "pk")
+    chosen = PROJECTS.export_period(user, queryset, period, {})
+    queryset = PROJECTS.export_queryset(user, queryset, chosen)
+    title = export.export_title(PROJECTS, user, chosen)
+    if fmt == "csv":
+        buffer = io.BytesIO()
+        export.write_csv(buffer, PROJECTS, queryset.iterator(chunk_size=100), title.year, title.month)
+        return buffer.getvalue()
+    return export.xlsx_bytes(PROJECTS, export.groups_of(PROJECTS, queryset), title)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_export_imports_back_with_no_change(district, july_2022, fmt):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    before = ledger_state()
+    data = exported(supervisor, fmt=fmt)
+    again = check(supervisor, data, kind="projects", name=f"export.{fmt}")
+    assert again.status == ImportStatus.READY, again.message
+    assert (again.rows_read - again.skipped, again.unchanged, again.errors, again.warnings) == (18, 18, 0, 0)
+    commit(again, supervisor)
+    assert ledger_state() == before
+
+
+def test_the_export_is_in_office_layout_with_the_period_s_figures(district, july_2022):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    sheet = openpyxl.load_workbook(io.BytesIO(exported(supervisor))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0].endswith("重点项目进展情况（2022年1-5月）")
+    assert rows[2][rows[2].index("2022年")] == "2022年" and "1-5月完成投资（万元）" in rows[3]
+    headings = [r[0] for r in rows if isinstance(r[0], str) and "、" in r[0]]
+    assert headings == ["一、基础设施项目（6个）", "二、产业发展（7个）", "三、民生保障（5个）"]
+    total = next(r for r in rows if r[0] == "合计")
+    done = rows[3].index("1-5月完成投资（万元）")
+    assert Decimal(str(total[done])) == Decimal(187937)  # the sample's 合计
+    first = next(r for r in rows if r[1] == "金水管网工程")
+    assert first[rows[2].index("亮灯情况")] == "绿灯" and first[rows[2].index("存在问题")] == "征地拆迁未完成"
+
+
+def test_a_correction_of_an_approved_month_is_a_new_revision_approved_by_the_import(district, july_2022):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    wb = openpyxl.load_workbook(PROJECTS_SAMPLE)
+    ws = wb["重点项目进展"]
+    ws["J4"] = 9000  # 金水管网工程: 8,101 → 9,000
+    ws["O5"] = "资金未到位；设计变更"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    batch = check(supervisor, buffer.getvalue(), kind="projects", name="corrected.xlsx")
+    assert (batch.updated, batch.unchanged, batch.errors) == (2, 16, 0)
+    changes = {r.label: r.changes for r in batch.rows.filter(outcome=Outcome.UPDATE)}
+    assert changes["金水管网工程"] == [["1-5月完成投资（万元）", "8101", "9000"]]
+    assert changes["中州大道管网工程"] == [["存在问题", "", "资金未到位；设计变更"]]
+    commit(batch, supervisor)
+    project = Project.objects.get(name="金水管网工程")
+    revisions = list(
+        project.reports.order_by("revision").values_list("revision", "status", "is_effective", "ytd_investment")
+    )
+    assert revisions == [
+        (1, ReportStatus.APPROVED, False, Decimal(8101)),
+        (2, ReportStatus.APPROVED, True, Decimal(9000)),
+    ]
+    assert project.plans.get().ytd_investment == Decimal(9000)
+    other = Project.objects.get(name="中州大道管网工程").reports.get(is_latest=True)
+    assert sorted(other.problems.live().values_list("text", flat=True)) == ["设计变更", "资金未到位"]
+    assert list(other.events.values_list("action", flat=True)) == ["correct", "submit", "approve"]
+
+
+def test_a_report_submitted_by_the_unit_is_returned_then_approved_with_the_file_s_figures(district, july_2022):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    project = Project.objects.get(name="龙湖道路项目")
+    saved = services.report_save(actor=district.admin, project=project, year=2022, month=6, ytd_investment=30000)
+    services.report_transition(actor=district.admin, report=saved.report, action="submit")
+    rows = [
+        ["2022年重点项目进展（1-6月）"],
+        ["项目名称", "责任单位", "1-6月完成投资（万元）"],
+        ["龙湖道路项目", "龙子湖街道", 31000],
+    ]
+    batch = commit(check(supervisor, xlsx_bytes(rows), kind="projects"), supervisor)
+    assert batch.status == ImportStatus.COMMITTED and batch.updated == 1
+    report = project.reports.get(month=6)
+    assert (report.status, report.ytd_investment, report.revision) == (ReportStatus.APPROVED, Decimal(31000), 1)
+    assert [a for a, _r in report.events.values_list("action", "reason")] == ["submit", "return", "submit", "approve"]
+
+
+def test_every_problem_of_a_messy_file_is_reported_and_nothing_is_written(district, july_2022):
+    supervisor = district.users["supervisor"]
+    rows = [
+        ["2022年重点项目进展（1-5月）"],
+        [
+            "项目名称",
+            "项目类别",
+            "责任单位",
+            "责任领导",
+            "总投资（万元）",
+            "计划投资",
+            "1-5月完成投资",
+            "计划开工",
+            "计划竣工",
+        ],
+        ["甲项目", "文化旅游", "龙子湖街道", "", 1000, 100, 50, "", ""],
+        ["乙项目", "产业发展", "不存在街道", "", 1000, 100, 50, "", ""],
+        ["丙项目", "产业发展", "区发改委", "district人员", 1000, 100, 50, "", ""],
+        ["丁项目", "产业发展", "区发改委", "", "", "", 50, "2022.6", "2022.3"],
+        ["戊项目", "产业发展", "区发改委", "", 1000, 100, -5, "", ""],
+    ]
+    batch = check(supervisor, xlsx_bytes(rows), kind="projects")
+    problems = {(p["row"], p["column"]) for r in batch.rows.all() for p in r.problems if p["severity"] == "error"}
+    assert problems >= {
+        (3, "项目类别"),
+        (4, "责任单位"),
+        (6, "总投资（万元）"),
+        (6, "计划投资"),
+        (6, "计划竣工"),
+    }
+    assert batch.errors >= 5 and batch.created == 0
+    messages = {p["column"]: p["message"] for r in batch.rows.all() for p in r.problems}
+    assert "产业发展" in messages["项目类别"] and "民生保障" in messages["项目类别"]  # the categories are listed
+    with pytest.raises(TransitionNotAllowed):  # a file with errors cannot be imported
+        commit(batch, supervisor)
+    assert not Project.objects.exists()
+
+
+def test_a_sheet_without_a_period_is_refused_with_a_clear_message(district, july_2022):
+    rows = [["项目名称", "责任单位", "计划投资", "累计完成投资"], ["甲项目", "龙子湖街道", 100, 50]]
+    batch = check(district.users["supervisor"], xlsx_bytes(rows), kind="projects")
+    assert batch.errors == 3  # the sheet's period, and the new project's category and total investment
+    assert "which year" in batch.problems[0]["message"] and batch.problems[0]["column"] == "计划投资、累计完成投资"
+    with_period = check(district.users["supervisor"], xlsx_bytes(rows), kind="projects", period="2022-05")
+    assert {p["column"] for r in with_period.rows.all() for p in r.problems} == {"项目类别", "总投资"}  # a new one
+
+
+def test_a_unit_may_not_import_the_projects_ledger(district, july_2022):
+    from taizhang.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        check(district.users["reporter_a"], sample_bytes(), kind="projects")
+
+
+def run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=io.StringIO())
+    except CommandError as exc:
+        return exc.returncode, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_the_command_line_imports_exports_and_keeps_its_contract(district, july_2022, tmp_path: Path):
+    path = write(tmp_path, "sample.xlsx", sample_bytes())
+    status, out = run("ledger", "import", "projects", str(path), "--as", "supervisor", "--json", "--dry-run")
+    result = json.loads(out)
+    assert status == 0 and result["created"] == 18 and result["committed"] is False
+    assert not Project.objects.exists()
+    status, out = run("ledger", "import", "projects", str(path), "--as", "supervisor", "--json")
+    assert status == 0 and json.loads(out)["committed"] is True
+    status, out = run("ledger", "import", "projects", str(path), "--as", "supervisor", "--json", "--period", "2022-05")
+    assert status == 0 and json.loads(out)["unchanged"] == 18
+    out_file = tmp_path / "out.xlsx"
+    status, out = run(
+        "ledger",
+        "export",
+        "projects",
+        "--out",
+        str(out_file),
+        "--as",
+        "supervisor",
+        "--period",
+        "2022-05",
+        "--filter",
+        f"unit={district.units['区教育局'].pk}",
+    )
+    assert status == 0 and out.startswith("6 rows")
+    names = [r[1] for r in openpyxl.load_workbook(out_file).active.iter_rows(min_row=5, values_only=True) if r[1]]
+    assert "农业路商务中心项目" in names and "金水管网工程" not in names
+    status, _out = run(
+        "ledger", "export", "projects", "--out", str(out_file), "--as", "supervisor", "--filter", "colour=red"
+    )
+    assert status == 2
+    bad = write(tmp_path, "bad.xlsx", xlsx_bytes([["2022年（1-5月）"], ["项目名称", "责任单位"], ["甲", "无此单位"]]))
+    status, out = run("ledger", "import", "projects", str(bad), "--as", "supervisor", "--json")
+    assert status == 1 and json.loads(out)["errors"][0]["column"] == "责任单位"
