@@ -247,6 +247,12 @@ SPECTACULAR_SETTINGS = {
         "RobotKindEnum": "taizhang.notifications.models.RobotKind",
         "IssueSeverityEnum": "taizhang.issues.choices.Severity",
         "ProblemSeverityEnum": [("error", "error"), ("warning", "warning")],
+        "ReportStatusEnum": "taizhang.projects.choices.ReportStatus",
+        "CampaignKindEnum": "taizhang.projects.choices.CampaignKind",
+        "ProjectLightEnum": "taizhang.projects.choices.Light",
+        "ProjectStageEnum": "taizhang.projects.choices.Stage",
+        "ProjectImportanceEnum": "taizhang.projects.choices.Importance",
+        "ProjectNatureEnum": "taizhang.projects.choices.Nature",
     },
 }
 
