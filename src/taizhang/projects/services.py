@@ -598,9 +598,11 @@ def report_transition(
     else:
         assert action == "approve", action  # the table's last action; a new one needs its own branch here
         values |= {"reviewed_at": now, "reviewed_by": actor}
-        MonthlyReport.objects.filter(
+        superseded = MonthlyReport.objects.filter(
             project=report.project_id, year=report.year, month=report.month, is_effective=True
-        ).exclude(pk=report.pk).update(is_effective=False)
+        ).exclude(pk=report.pk)
+        for previous in superseded:  # one by one, so that history records which revision stopped counting
+            base.change(previous, {"is_effective": False})
         values["is_effective"] = True
         values |= _month_light(report)
     base.change(report, values)

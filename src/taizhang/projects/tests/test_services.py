@@ -522,6 +522,8 @@ def test_approving_records_the_months_light_and_makes_the_figure_effective(world
     report.refresh_from_db()
     correction.refresh_from_db()
     assert not report.is_effective and correction.is_effective
+    last = report.history.order_by("-history_id").first()  # the earlier revision's demotion is audited
+    assert (last.is_effective, last.history_user) == (False, office(world))
     assert MonthlyReport.objects.filter(project=project_a, month=6, is_effective=True).get() == correction
 
 

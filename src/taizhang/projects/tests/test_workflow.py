@@ -93,3 +93,40 @@ def test_the_table_in_the_docs_is_the_table_in_the_code():
 
     doc = Path(__file__).resolve().parents[4] / "docs" / "workflows" / "projects.md"
     assert workflow.markdown_table() in doc.read_text(encoding="utf-8")
+
+
+def _allowed(report, user):
+    report.refresh_from_db()
+    return [t.action for t in workflow.allowed(report, user)]
+
+
+def test_who_may_take_which_action_in_each_state(world, project_a, head_a):
+    users = world.users
+    reporter, supervisor = users["reporter_a"], users["supervisor"]
+    report = _save(world, project_a, 6, "300").report
+    nobody = (users["leader"], users["reporter_b"], users["outsider"])
+    assert _allowed(report, reporter) == _allowed(report, head_a) == _allowed(report, supervisor) == ["submit"]
+    assert all(_allowed(report, user) == [] for user in nobody)
+    services.report_transition(actor=head_a, report=report, action="submit")
+    assert _allowed(report, reporter) == [] and _allowed(report, supervisor) == ["approve", "return"]
+    assert _allowed(report, users["admin"]) == ["approve", "return"]
+    services.report_transition(actor=supervisor, report=report, action="approve")
+    assert _allowed(report, reporter) == _allowed(report, supervisor) == ["correct"]
+    assert all(_allowed(report, user) == [] for user in nobody)
+
+
+def test_an_unknown_action_names_the_actions_there_are(world, project_a):
+    report = _save(world, project_a, 6, "100").report
+    with pytest.raises(TransitionNotAllowed) as unknown:
+        services.report_transition(actor=world.users["supervisor"], report=report, action="delete")
+    assert str(unknown.value) == "There is no action 'delete'. Actions: submit, approve, return, correct."
+    assert workflow.get("return").needs_reason and not workflow.get("approve").needs_reason
+
+
+def test_a_sub_units_project_is_reported_by_the_parent_units_reporter(world, project_a):
+    from taizhang.projects.tests.world import make_project_in
+
+    project = make_project_in(world, world.units["A1"], "社区")
+    report = _save(world, project, 6, "100").report
+    report = services.report_transition(actor=world.users["reporter_a"], report=report, action="submit")
+    assert report.status == ReportStatus.SUBMITTED
