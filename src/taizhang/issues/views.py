@@ -29,6 +29,7 @@ from taizhang.core.errors import DomainError, NotFound, PermissionDenied
 from taizhang.core.tables import Column, format_value
 from taizhang.issues import filtersets, forms, selectors, services, workflow
 from taizhang.issues.choices import EvidenceKind, Light, Status
+from taizhang.issues.columns import ISSUES
 from taizhang.issues.models import Evidence, Issue
 from taizhang.org.views import map_settings
 
@@ -76,6 +77,7 @@ class IssueList(generic.ListPage):
     )
     add_perm = "issues.route_issue"  # the office's full form; everyone else reports on the phone page
     paginator_class = generic.CappedPaginator  # a city's ledger holds millions of issues
+    spreadsheet = ISSUES  # Export menu: the filtered list as .xlsx (office layout) or .csv
 
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()

@@ -71,7 +71,7 @@ class Text(ColumnType):
     def parse(self, value: Any, ctx: ReadContext) -> str:
         if v.is_blank(value):
             return ""
-        text = v.clean_text(value) if not isinstance(value, dt.date) else v.display(value)
+        text = v.as_written(value) if not isinstance(value, dt.date) else v.display(value)
         if v.is_unknown(text):
             return ""
         if text.startswith("'") and text[1:].startswith(v.FORMULA_START):

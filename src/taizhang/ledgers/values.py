@@ -83,6 +83,20 @@ def plain(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+# Full-width letters and digits (Ｇ, ３) read as their ASCII forms; Chinese punctuation (，（）：) stays as written.
+_WIDE_ALNUM = {
+    **{0xFF10 + i: 0x30 + i for i in range(10)},
+    **{0xFF21 + i: 0x41 + i for i in range(26)},
+    **{0xFF41 + i: 0x61 + i for i in range(26)},
+    0x3000: 0x20,
+}
+
+
+def as_written(value: Any) -> str:
+    """A text cell to store: whitespace collapsed, full-width letters and digits made ASCII, punctuation kept."""
+    return plain(value).translate(_WIDE_ALNUM).strip()
+
+
 def squeeze(value: Any) -> str:
     """For matching: NFKC, no whitespace or line breaks at all, lower case, no required-field stars."""
     return "".join(clean_text(value).split()).translate(_NO_DECORATION).lower()
