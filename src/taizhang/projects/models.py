@@ -299,7 +299,9 @@ class Project(LedgerModel):
 
     @property
     def start_date(self) -> dt.date | None:
-        return self.actual_start or self.planned_start
+        """The start milestones are planned from: the planned start, else the actual one. (A project that
+        starts late keeps its plan; its early milestones show as overdue rather than becoming invalid.)"""
+        return self.planned_start or self.actual_start
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -307,6 +309,10 @@ class Project(LedgerModel):
             errors["planned_completion"] = [gettext("The planned completion is before the planned start.")]
         if self.actual_start and self.actual_completion and self.actual_completion < self.actual_start:
             errors["actual_completion"] = [gettext("The actual completion is before the actual start.")]
+        if self.code and (
+            type(self)._default_manager.filter(code=self.code, voided_at__isnull=True).exclude(pk=self.pk).exists()
+        ):
+            errors["code"] = [gettext("Another project already has this code.")]
         if (self.longitude is None) != (self.latitude is None):
             errors["latitude" if self.latitude is None else "longitude"] = [
                 gettext("Give both longitude and latitude, or neither.")

@@ -302,7 +302,7 @@ def _check_milestones_after_start(project: Project) -> None:
     if early is not None:
         raise ValidationFailed(
             fields={
-                "actual_start" if project.actual_start else "planned_start": [
+                "planned_start" if project.planned_start else "actual_start": [
                     _("The milestone “%(name)s” (%(date)s) would lie before the start %(start)s.")
                     % {"name": early.name, "date": early.planned_on.isoformat(), "start": start.isoformat()}
                 ]

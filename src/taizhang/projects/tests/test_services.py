@@ -269,18 +269,20 @@ def test_the_start_cannot_move_past_a_milestone(world, project_a):
     with pytest.raises(ValidationFailed) as planned:
         services.project_change(actor=office(world), project=project_a, values={"planned_start": dt.date(2026, 4, 1)})
     assert "“土地摘牌” (2026-03-01) would lie before the start 2026-04-01" in planned.value.fields["planned_start"][0]
-    with pytest.raises(ValidationFailed) as actual:
-        services.project_change(actor=office(world), project=project_a, values={"actual_start": dt.date(2026, 5, 1)})
-    assert "actual_start" in actual.value.fields
     project_a.refresh_from_db()
-    assert (project_a.planned_start, project_a.actual_start) == (dt.date(2026, 1, 10), None)  # nothing kept
+    assert project_a.planned_start == dt.date(2026, 1, 10)  # nothing kept
+    # A late actual start keeps the plan: milestones are planned from the planned start, so they stay valid.
+    assert services.project_change(
+        actor=office(world), project=project_a, values={"actual_start": dt.date(2026, 5, 1)}
+    ) == ["actual_start"]
     moved = services.project_change(
         actor=office(world), project=project_a, values={"planned_start": dt.date(2026, 2, 1)}
     )
     assert moved == ["planned_start"]
-    assert services.project_change(actor=office(world), project=project_a, values={"planned_start": None}) == [
-        "planned_start"
-    ]
+    # With no planned start the actual one counts: dropping the plan would leave the milestone before it.
+    with pytest.raises(ValidationFailed) as actual:
+        services.project_change(actor=office(world), project=project_a, values={"planned_start": None})
+    assert "actual_start" in actual.value.fields
 
 
 def test_voiding_a_project_voids_its_plans(world, project_a):
@@ -887,3 +889,11 @@ def test_every_service_leaves_a_history_row_with_the_acting_user(world, audit, i
     assert by_service[name + "report_transition"] == {rep.pk, sup.pk}  # submitted by one, approved by the other
     assert by_service[name + "lights_refresh"] == {sup.pk}
     assert StageChange.objects.filter(project=project).count() == 1
+
+
+def test_a_project_may_drop_its_start_date_when_it_has_no_other(world, project_a):
+    assert services.project_change(actor=office(world), project=project_a, values={"planned_start": None}) == [
+        "planned_start"
+    ]
+    project_a.refresh_from_db()
+    assert project_a.start_date is None
