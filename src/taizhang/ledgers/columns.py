@@ -339,6 +339,10 @@ class Column:
         return min(max(widest, _text_width(self.header_for(2000, 12)) / 1.6, 6.0), 48.0)
 
     def value_of(self, record: Any) -> Any:
+        """The value an export writes: from ``getter``, else along ``source`` (or ``field``). A dict record (rows
+        prepared by a script, say) holds the value under the field's name."""
+        if isinstance(record, dict) and self.field in record:
+            return record[self.field]
         if self.getter is not None:
             return self.getter(record)
         value: Any = record

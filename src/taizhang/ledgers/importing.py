@@ -164,7 +164,7 @@ class Planner:
         values = adapter.settle(row, values)
         obj = None
         if key is None and not row.has_errors:
-            names = "、".join(self.header(fields[0]) for fields in adapter.keys)
+            names = "、".join(dict.fromkeys(self.header(name) for fields in adapter.keys for name in fields))
             self._error(row, "", _("This row does not say which record it is: fill in %(names)s.") % {"names": names})
         elif key is not None and key in self.seen:
             self._error(

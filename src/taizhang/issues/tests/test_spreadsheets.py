@@ -274,3 +274,10 @@ def test_the_command_line_imports_and_exports_issues(streets, after_the_check, t
     assert status == 0 and out.startswith(f"{dispatched} rows") and 0 < dispatched < 40
     status, _out = run("ledger", "import", "issues", str(path), "--as", "reporter_a", "--json")
     assert status == 1
+
+
+def test_a_row_that_cannot_be_told_apart_names_the_columns_that_would(streets, after_the_check):
+    rows = [["问题来源", "问题类别", "问题描述", "责任单位"], ["日常巡查", "市容环境", "垃圾", "大学路街道"]]
+    batch = check(streets.users["supervisor"], xlsx_bytes(rows), kind="issues")
+    problem = batch.rows.get().problems[0]
+    assert problem["severity"] == "error" and "问题编号、问题描述、具体位置、发现时间" in problem["message"]

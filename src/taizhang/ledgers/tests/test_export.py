@@ -7,6 +7,7 @@ from itertools import groupby
 
 import openpyxl
 import pytest
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from taizhang.ledgers import export
 from taizhang.ledgers.models import ImportStatus
@@ -15,8 +16,8 @@ from taizhang.ledgers.reading import open_workbook
 from taizhang.ledgers.tests import variants
 from taizhang.ledgers.tests.conftest import check, commit
 from taizhang.ledgers.tests.files import write
-from taizhang.ledgers.tests.specs import PROJECTS
 from taizhang.org.models import Person
+from taizhang.projects.columns import PROJECTS
 
 TITLE = export.ExportTitle(
     title="示范区重点项目进展情况", issuer="区督查室", as_of=dt.date(2022, 6, 3), year=2022, month=5
@@ -30,12 +31,12 @@ def project_records():
             {
                 "name": p["name"],
                 "category": p["category"],
-                "unit": p["unit"],
-                "total": Decimal(p["total_wan"]),
-                "plan": Decimal(p["plan_wan"]),
-                "done": Decimal(p["done_wan"]),
+                "responsible_unit": p["unit"],
+                "total_investment": Decimal(p["total_wan"]),
+                "planned_investment": Decimal(p["plan_wan"]),
+                "ytd_investment": Decimal(p["done_wan"]),
                 "rate": (Decimal(p["done_wan"]) / Decimal(p["plan_wan"])).quantize(Decimal("0.001")),
-                "start": dt.date(2022, 3, 1),
+                "planned_start": dt.date(2022, 3, 1),
                 "nature": "continuing",
             }
         )
@@ -55,50 +56,67 @@ def workbook():
     return book[PROJECTS.title]
 
 
+def letter(sheet, header):
+    """The column whose upper (row 3) or lower (row 4) header is ``header``."""
+    for row in (3, 4):
+        for cell in sheet[row]:
+            if cell.value == header:
+                return cell.column_letter
+    raise AssertionError(header)
+
+
 def test_the_title_states_the_period_and_spans_the_table(workbook):
+    last = get_column_letter(len(PROJECTS.exported_columns()) + 1)
     assert workbook["A1"].value == "示范区重点项目进展情况（2022年1-5月）"
-    assert "A1:P1" in {str(r) for r in workbook.merged_cells.ranges}
+    assert f"A1:{last}1" in {str(r) for r in workbook.merged_cells.ranges}
     assert workbook["A1"].font.b and workbook["A1"].font.sz == 16
 
 
 def test_the_unit_row_names_the_issuer_and_the_money_unit(workbook):
     assert workbook["A2"].value == "制表单位：区督查室"
-    assert workbook["I2"].value == "单位：万元"
+    assert "单位：万元" in [c.value for c in workbook[2]]
 
 
 def test_two_level_headers_group_the_year_s_columns(workbook):
     merged = {str(r) for r in workbook.merged_cells.ranges}
     assert workbook["A3"].value == "序号" and "A3:A4" in merged
     assert workbook["B3"].value == "项目名称" and "B3:B4" in merged
-    assert workbook["I3"].value == "总投资（亿元）"
-    assert workbook["J3"].value == "2022年" and "J3:L3" in merged
-    assert [workbook.cell(4, c).value for c in (10, 11, 12)] == ["计划投资（万元）", "1-5月完成投资（万元）", "完成率"]
+    assert letter(workbook, "总投资（亿元）")
+    year = letter(workbook, "2022年")
+    plan, done, rate = (letter(workbook, h) for h in ("计划投资（万元）", "1-5月完成投资（万元）", "完成率"))
+    assert year == plan and f"{plan}3:{rate}3" in merged
+    assert [column_index_from_string(c) for c in (plan, done, rate)] == list(
+        range(column_index_from_string(plan), column_index_from_string(plan) + 3)
+    )
 
 
 def test_category_groups_carry_their_subtotals_and_the_table_its_totals(workbook):
+    total, plan, done = (letter(workbook, h) for h in ("总投资（亿元）", "计划投资（万元）", "1-5月完成投资（万元）"))
     assert workbook["A5"].value == "一、基础设施（6个）"
-    assert workbook["I5"].value == pytest.approx(274.1)  # 亿元
-    assert workbook["J5"].value == 161033
+    assert workbook[f"{total}5"].value == pytest.approx(274.1)  # 亿元
+    assert workbook[f"{plan}5"].value == 161033
     assert workbook["A6"].value == 1 and workbook["B6"].value == "金水管网工程"
     assert workbook["A12"].value == "二、产业发展（7个）"
     assert workbook["A13"].value == 1  # 序号 restarts in each category
     last = workbook.max_row
     assert workbook.cell(last, 1).value == "合计"
-    assert workbook.cell(last, 9).value == pytest.approx(674)
-    assert workbook.cell(last, 10).value == 388459 and workbook.cell(last, 11).value == 187937
+    assert workbook[f"{total}{last}"].value == pytest.approx(674)
+    assert workbook[f"{plan}{last}"].value == 388459 and workbook[f"{done}{last}"].value == 187937
 
 
 def test_numbers_dates_and_percentages_are_real_cells_with_formats(workbook):
-    assert workbook["I6"].value == pytest.approx(74.7) and workbook["I6"].number_format == "#,##0.00##"
-    assert workbook["L6"].value == pytest.approx(0.34) and workbook["L6"].number_format == "0.0%"
-    assert workbook["M6"].value == dt.datetime(2022, 3, 1) and workbook["M6"].number_format == "yyyy-mm-dd"
-    assert workbook["E6"].value == "续建"
+    total, rate, start, nature = (letter(workbook, h) for h in ("总投资（亿元）", "完成率", "计划开工", "建设性质"))
+    assert workbook[f"{total}6"].value == pytest.approx(74.7) and workbook[f"{total}6"].number_format == "#,##0.00##"
+    assert workbook[f"{rate}6"].value == pytest.approx(0.34) and workbook[f"{rate}6"].number_format == "0.0%"
+    assert workbook[f"{start}6"].value == dt.datetime(2022, 3, 1)
+    assert workbook[f"{start}6"].number_format == "yyyy-mm-dd"
+    assert workbook[f"{nature}6"].value == "续建"
 
 
 def test_frozen_panes_print_set_up_and_widths(workbook):
     assert workbook.freeze_panes == "C5"
     assert workbook.page_setup.orientation == "landscape"
-    assert workbook.page_setup.paperSize in ("8", "9", 8, 9)
+    assert workbook.page_setup.paperSize in ("8", 8)  # A3: a wide table
     assert workbook.print_title_rows == "$3:$4"
     assert workbook.page_setup.fitToWidth in (None, 1) and workbook.page_setup.fitToHeight == 0  # one page wide
     assert workbook.sheet_properties.pageSetUpPr.fitToPage

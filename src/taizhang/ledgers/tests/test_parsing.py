@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from taizhang.issues.columns import ISSUES
 from taizhang.ledgers.parsing import WARNING, RowKind, heading_name, open_sheet
 from taizhang.ledgers.reading import open_workbook
 from taizhang.ledgers.tests import variants
 from taizhang.ledgers.tests.files import DATA, ISSUES_SAMPLE, PROJECTS_SAMPLE, csv_bytes, write, xlsx_bytes
-from taizhang.ledgers.tests.specs import ISSUES, PROJECTS
+from taizhang.projects.columns import PROJECTS
 
 
 def parse(path, spec=PROJECTS, **kwargs):
@@ -29,10 +30,10 @@ def as_expected(rows):
         {
             "name": r.values["name"],
             "category": r.values["category"],
-            "unit": r.values["unit"],
-            "total_wan": r.values["total"],
-            "plan_wan": r.values["plan"],
-            "done_wan": r.values["done"],
+            "unit": r.values["responsible_unit"],
+            "total_wan": r.values["total_investment"],
+            "plan_wan": r.values["planned_investment"],
+            "done_wan": r.values["ytd_investment"],
         }
         for r in records(rows)
     ]
@@ -66,13 +67,14 @@ def test_the_key_project_sample_parses_exactly_as_expected():
 def test_the_sample_s_other_columns_are_read_too():
     _parser, rows = parse(PROJECTS_SAMPLE)
     first, fifth = records(rows)[0], records(rows)[4]
-    assert first.values["start"] == dt.date(2022, 1, 27)  # a real date
-    assert first.values["finish"] == dt.date(2023, 3, 1)  # "2023.3"
-    assert fifth.values["start"] == dt.date(2022, 4, 1)  # "2022年4月"
+    assert first.values["planned_start"] == dt.date(2022, 1, 27)  # a real date
+    assert first.values["planned_completion"] == dt.date(2023, 3, 1)  # "2023.3"
+    assert fifth.values["planned_start"] == dt.date(2022, 4, 1)  # "2022年4月"
     assert first.values["rate"] == Decimal("0.34")  # "34.0%"
     assert first.values["nature"] == "continuing"  # 续建
-    assert records(rows)[1].values["unit"] == "龙子湖街道"  # merged down from the row above
-    assert records(rows)[3].values["plan"] == Decimal(17986)  # "17,986"
+    assert records(rows)[1].values["responsible_unit"] == "龙子湖街道"  # merged down from the row above
+    assert records(rows)[3].values["planned_investment"] == Decimal(17986)  # "17,986"
+    assert first.values["problems"] == ("征地拆迁未完成",) and records(rows)[1].values["problems"] == ()
 
 
 def test_the_sample_s_other_rows_are_recognised_and_skipped():
@@ -147,7 +149,7 @@ def test_a_two_level_header_under_a_title_and_a_unit_row(tmp_path):
     assert layout.unit == "万元"
     assert layout.period == "2022-05"  # year from the group header, month from "1—5月累计完成"
     assert layout.title == "2022年区重点项目建设进度表（1-5月）"
-    assert layout.header_of("plan") == "2022年年度计划"
+    assert layout.header_of("planned_investment") == "2022年年度计划"
     assert layout.header_of("name") == "项目 名称"  # the line break in the cell, shown as a space
     assert not parser.problems
 
@@ -155,7 +157,7 @@ def test_a_two_level_header_under_a_title_and_a_unit_row(tmp_path):
 def test_a_sheet_in_yi_yuan_is_converted_to_wan(tmp_path):
     parser, rows = parse(write(tmp_path, "in-yi.xlsx", variants.in_yi()))
     assert parser.layout.unit == "亿元"
-    assert records(rows)[0].values["plan"] == Decimal(23826)  # 2.3826 亿元
+    assert records(rows)[0].values["planned_investment"] == Decimal(23826)  # 2.3826 亿元
 
 
 def test_the_period_given_wins_over_the_sheet(tmp_path):
@@ -207,8 +209,8 @@ def test_unknown_and_duplicated_columns_are_warnings(tmp_path):
 def test_headers_with_full_width_characters_spaces_and_line_breaks(tmp_path):
     data = xlsx_bytes([["项 目\n名 称", "责任单位（牵头）", "总投资\n（亿元）"], ["甲项目", "甲街道", 1.5]])
     parser, rows = parse(write(tmp_path, "spaces.xlsx", data))
-    assert {m.column.field for m in parser.layout.columns} == {"name", "total"}
-    assert records(rows)[0].values["total"] == Decimal(15000)
+    assert {m.column.field for m in parser.layout.columns} == {"name", "total_investment"}
+    assert records(rows)[0].values["total_investment"] == Decimal(15000)
 
 
 def test_subtotals_and_totals_that_do_not_add_up_are_warnings(tmp_path):
@@ -257,4 +259,8 @@ def test_category_headings(text, expected):
 def test_a_csv_with_text_numbers_and_a_bom(tmp_path):
     data = csv_bytes([["项目名称", "责任单位", "计划投资"], ["甲项目", "甲街道", "12,500"]], encoding="utf-8-sig")
     _parser, rows = parse(write(tmp_path, "a.csv", data))
-    assert records(rows)[0].values == {"name": "甲项目", "unit": "甲街道", "plan": Decimal(12500)}
+    assert records(rows)[0].values == {
+        "name": "甲项目",
+        "responsible_unit": "甲街道",
+        "planned_investment": Decimal(12500),
+    }

@@ -18,7 +18,7 @@ from taizhang.ledgers.reading import (
 )
 from taizhang.ledgers.tests import variants
 from taizhang.ledgers.tests.files import PROJECTS_SAMPLE, csv_bytes, write, xlsx_bytes
-from taizhang.ledgers.tests.specs import PROJECTS
+from taizhang.projects.columns import PROJECTS
 
 
 def read_all(path):
