@@ -517,6 +517,13 @@ class MonthlyReport(LedgerModel):
         indexes = [
             models.Index(fields=["year", "month", "status"]),
             models.Index(fields=["plan", "month"], condition=models.Q(is_effective=True), name="projects_report_eff"),
+            # A month's approved figures, as the district summary reads them: an index-only scan on PostgreSQL
+            # (benchmarks/projects_bench.py; docs/benchmarks/projects.md).
+            models.Index(
+                fields=["year", "month", "plan", "ytd_investment", "light"],
+                condition=models.Q(is_effective=True, voided_at__isnull=True),
+                name="projects_report_month_eff",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, FilteredRelation, Max, Prefetch, Q, QuerySet, Sum
 
 from taizhang.core.scoping import get_in_scope, scope_for
 from taizhang.projects import rules
@@ -33,6 +33,7 @@ from taizhang.projects.models import (
     ProjectCategory,
     ReportEvent,
     ReportPhoto,
+    ReportProblem,
     YearPlan,
 )
 from taizhang.projects.services import due_day, previous_ytd, today
@@ -226,7 +227,8 @@ def reporting_rows(user: Any, unit: Any, year: int, month: int) -> list[Reportin
         MonthlyReport.objects.live()
         .filter(project_id__in=ids, year=year, month__in=[month, month - 1])
         .filter(Q(is_latest=True) | Q(is_effective=True))
-        .prefetch_related(Prefetch("problems", to_attr="live_problems"))
+        .order_by()  # read into dicts: the default ordering would join every project to sort by its code
+        .prefetch_related(Prefetch("problems", queryset=ReportProblem.objects.order_by("pk"), to_attr="live_problems"))
     )
     this: dict[int, MonthlyReport] = {}
     last: dict[int, Decimal] = {}
@@ -297,6 +299,7 @@ def late_and_missing(
         r.project_id: r
         for r in MonthlyReport.objects.live()
         .filter(project_id__in=[p.project_id for p in plans], year=year, month=month, revision=1)
+        .order_by()
         .only("pk", "project_id", "status", "submitted_at", "year", "month", "revision")
     }
     by_unit: dict[int, UnitLateness] = {}
@@ -447,87 +450,97 @@ def summary(user: Any, year: int, month: int | None = None) -> Summary:
 
     Counts, total and planned investment, year-to-date completed investment and completion rate, start rate
     (started ÷ planned to start this year) and red lights, overall and by category, unit, stage and
-    programme: one grouped query over the plans and one over the month's approved reports, per dimension.
+    programme. Three grouped queries over the year's plans, each joined to its approved report of the month
+    (at most one: ``is_effective`` is unique per project and month): by unit, by category and stage, and by
+    programme and programme category; the totals, categories, stages and programmes are added up from them.
     """
-    if month is None:
-        month = summary_month(user, year)
-    plans = plan_list(user, year).order_by()
-    reports = (
-        _of_visible(user, MonthlyReport.objects.live(), "project")
-        .filter(
-            year=year, month=month, is_effective=True, plan__voided_at__isnull=True, project__voided_at__isnull=True
-        )
-        .order_by()
-    )
-
-    def grouped(
-        key: str, report_key: str, labels: dict[Any, str], keys: Iterable[Any] | None = None
-    ) -> list[SummaryRow]:
-        rows: dict[Any, SummaryRow] = {}
-        for values in plans.values(key).annotate(
-            n=Count("pk"),
-            total=Sum("project__total_investment"),
-            planned=Sum("planned_investment"),
-            to_start=Count("pk", filter=Q(plan_start=True)),
-            started=Count("pk", filter=Q(plan_start=True, project__stage__in=STARTED_STAGES)),
-        ):
-            k = values[key]
-            rows[k] = SummaryRow(
-                k,
-                labels.get(k, str(k)),
-                values["n"],
-                values["total"] or ZERO,
-                values["planned"] or ZERO,
-                ZERO,
-                values["to_start"],
-                values["started"],
-            )
-        for values in reports.values(report_key).annotate(
-            ytd=Sum("ytd_investment"), red=Count("pk", filter=Q(light=Light.RED))
-        ):
-            row = rows.get(values[report_key])
-            if row is not None:
-                row.ytd = values["ytd"] or ZERO
-                row.red = values["red"]
-        order = list(keys) if keys is not None else list(labels)
-        return sorted(rows.values(), key=lambda r: order.index(r.key) if r.key in order else len(order))
-
     from taizhang.org.models import Unit
     from taizhang.projects.choices import Stage
 
-    categories = {c.pk: c.name for c in ProjectCategory.objects.all()}
-    by_category = grouped("project__category", "project__category", categories)
-    unit_ids = plans.values("project__responsible_unit")
-    units = {u.pk: u.short_name or u.name for u in Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "code")}
-    by_unit = sorted(
-        grouped("project__responsible_unit", "project__responsible_unit", units),
-        key=lambda r: (-(r.rate or -1), r.label),
+    if month is None:
+        month = summary_month(user, year)
+    plans = (
+        plan_list(user, year)
+        .order_by()
+        .annotate(
+            effective=FilteredRelation(
+                "reports",
+                condition=Q(
+                    reports__year=year,
+                    reports__month=month,
+                    reports__is_effective=True,
+                    reports__voided_at__isnull=True,
+                ),
+            )
+        )
     )
-    by_stage = grouped("project__stage", "project__stage", {s.value: str(s.label) for s in Stage})
-    programmes = {p.pk: p.name for p in Programme.objects.live()}
-    by_programme = grouped("project__programme_links__programme", "project__programme_links__programme", programmes)
-    by_programme = [r for r in by_programme if r.key is not None]
-    programme_categories = {
-        c.pk: (c.programme_id, c.name) for c in ProgrammeCategory.objects.live().order_by("sort_order")
+    figures = {
+        "n": Count("pk"),
+        "total": Sum("project__total_investment"),
+        "planned": Sum("planned_investment"),
+        "ytd": Sum("effective__ytd_investment"),
+        "to_start": Count("pk", filter=Q(plan_start=True)),
+        "started": Count("pk", filter=Q(plan_start=True, project__stage__in=STARTED_STAGES)),
+        "red": Count("pk", filter=Q(effective__light=Light.RED)),
     }
-    per_category = grouped(
-        "project__programme_links__category",
-        "project__programme_links__category",
-        {pk: name for pk, (_prog, name) in programme_categories.items()},
-    )
-    by_programme_category: dict[Any, list[SummaryRow]] = defaultdict(list)
-    for row in per_category:
-        if row.key is not None:
-            by_programme_category[programme_categories[row.key][0]].append(row)
+
+    def grouped(qs: QuerySet[YearPlan], *keys: str) -> list[dict[str, Any]]:
+        return list(qs.values(*keys).annotate(**figures))
+
+    def add(rows: dict[Any, SummaryRow], key: Any, values: dict[str, Any]) -> None:
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = SummaryRow(key, "")
+        accumulate(row, values)
+
+    def accumulate(row: SummaryRow, values: dict[str, Any]) -> None:
+        row.count += values["n"]
+        row.total_investment += values["total"] or ZERO
+        row.planned += values["planned"] or ZERO
+        row.ytd += values["ytd"] or ZERO
+        row.to_start += values["to_start"]
+        row.started += values["started"]
+        row.red += values["red"]
+
+    def ordered(rows: dict[Any, SummaryRow], labels: dict[Any, str]) -> list[SummaryRow]:
+        position = {key: i for i, key in enumerate(labels)}
+        for row in rows.values():
+            row.label = labels.get(row.key, str(row.key))
+        return sorted(rows.values(), key=lambda r: position.get(r.key, len(position)))
+
     total = SummaryRow(None, "")
-    for row in by_category:
-        total.count += row.count
-        total.total_investment += row.total_investment
-        total.planned += row.planned
-        total.ytd += row.ytd
-        total.to_start += row.to_start
-        total.started += row.started
-        total.red += row.red
+    categories: dict[Any, SummaryRow] = {}
+    stages: dict[Any, SummaryRow] = {}
+    for values in grouped(plans, "project__category", "project__stage"):
+        add(categories, values["project__category"], values)
+        add(stages, values["project__stage"], values)
+        accumulate(total, values)
+    units: dict[Any, SummaryRow] = {}
+    for values in grouped(plans, "project__responsible_unit"):
+        add(units, values["project__responsible_unit"], values)
+    programmes: dict[Any, SummaryRow] = {}
+    programme_categories: dict[Any, SummaryRow] = {}
+    linked = plans.filter(project__programme_links__isnull=False)
+    for values in grouped(linked, "project__programme_links__programme", "project__programme_links__category"):
+        add(programmes, values["project__programme_links__programme"], values)
+        if values["project__programme_links__category"] is not None:
+            add(programme_categories, values["project__programme_links__category"], values)
+
+    by_category = ordered(categories, {c.pk: c.name for c in ProjectCategory.objects.all()})
+    unit_labels = {
+        u.pk: u.short_name or u.name
+        for u in Unit.objects.filter(pk__in=list(units)).order_by("sort_order", "code").only("name", "short_name")
+    }
+    by_unit = sorted(ordered(units, unit_labels), key=lambda r: (-(r.rate or -1), r.label))
+    by_stage = ordered(stages, {s.value: str(s.label) for s in Stage})
+    by_programme = ordered(programmes, {p.pk: p.name for p in Programme.objects.live()})
+    category_of = {
+        c.pk: (c.programme_id, c.name) for c in ProgrammeCategory.objects.live().order_by("programme", "sort_order")
+    }
+    by_programme_category: dict[Any, list[SummaryRow]] = defaultdict(list)
+    for row in ordered(programme_categories, {pk: name for pk, (_programme, name) in category_of.items()}):
+        if row.key in category_of:
+            by_programme_category[category_of[row.key][0]].append(row)
     return Summary(
         year=year,
         month=month,
