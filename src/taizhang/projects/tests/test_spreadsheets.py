@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -368,3 +370,131 @@ def test_the_command_line_imports_exports_and_keeps_its_contract(district, july_
     bad = write(tmp_path, "bad.xlsx", xlsx_bytes([["2022年（1-5月）"], ["项目名称", "责任单位"], ["甲", "无此单位"]]))
     status, out = run("ledger", "import", "projects", str(bad), "--as", "supervisor", "--json")
     assert status == 1 and json.loads(out)["errors"][0]["column"] == "责任单位"
+
+
+# --- the bulletin ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def may_ledger(district, july_2022):
+    """The sample imported with 金水管网工程 far behind (100 万元 of 23,826: red), three projects in the
+    city-upgrading programme."""
+    supervisor = district.users["supervisor"]
+    wb = openpyxl.load_workbook(PROJECTS_SAMPLE)
+    wb["重点项目进展"]["J4"] = 100
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    batch = commit(check(supervisor, buffer.getvalue(), kind="projects"), supervisor)
+    assert batch.status == ImportStatus.COMMITTED, batch.message
+    programme = district.data["programme"]
+    roads = programme.categories.get(code="roads")
+    for name in ("金水管网工程", "龙湖道路项目", "文化路道路工程"):
+        project = Project.objects.get(name=name)
+        services.project_change(actor=district.admin, project=project, values={"programmes": [(programme, roads)]})
+    return district
+
+
+def bulletin_text(user: Any, year: int = 2022, month: int = 5) -> tuple[Any, str]:
+    from docx import Document
+
+    from taizhang.ledgers import bulletins
+
+    document = Document(io.BytesIO(bulletins.get("projects").build(user, year, month).to_bytes()))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += ["|".join(cell.text for cell in row.cells) for row in table.rows]
+    return document, "\n".join(parts)
+
+
+def _yi(wan: Decimal) -> str:
+    return f"{(wan / 10000).quantize(Decimal('0.01'))}"
+
+
+def test_the_bulletin_states_the_figures_of_the_summary(may_ledger):
+    from taizhang.projects import rules
+
+    supervisor = may_ledger.users["supervisor"]
+    document, text = bulletin_text(supervisor)
+    paragraphs = [p.text for p in document.paragraphs if p.text]
+    assert paragraphs[2] == "关于2022年1—5月全区重点项目建设进展情况的通报"
+    # Computed here from the ledger itself, then checked against the summary the pages show.
+    plans = YearPlan.objects.live().filter(year=2022)
+    planned = sum(p.planned_investment for p in plans)
+    done = sum(
+        MonthlyReport.objects.filter(year=2022, month=5, is_effective=True).values_list("ytd_investment", flat=True)
+    )
+    assert done == Decimal(187937 - 8101 + 100)
+    rate = rules.pct(done * 100 / planned)
+    gap = rules.pct(done * 100 / planned - Decimal(5) * 100 / 12)
+    summary = selectors.summary(supervisor, 2022, 5)
+    assert (summary.total.ytd, summary.total.rate, summary.gap) == (done, rate, gap)
+    assert gap > 0
+    assert f"1—5月，全区18个重点项目累计完成投资{_yi(done)}亿元，占年度计划的{rate}%，超序时进度{gap}个百分点。" in text
+    # The programme's own sentence, from its three projects.
+    upgrading = next(r for r in summary.by_programme if r.label == "百城建设提质工程")
+    assert upgrading.count == 3
+    p_gap = rules.pct(upgrading.ytd * 100 / upgrading.planned - Decimal(5) * 100 / 12)
+    word = "超" if p_gap > 0 else "滞后"
+    assert (
+        f"其中，百城建设提质工程3个项目累计完成投资{_yi(upgrading.ytd)}亿元，占年度计划的{upgrading.rate}%，"
+        f"{word}序时进度{abs(p_gap)}个百分点。"
+    ) in text
+    # The ranking table: units by completion rate, as the summary ranks them.
+    ranking = document.tables[1]
+    assert [row.cells[1].text for row in ranking.rows[1:]] == [r.label for r in summary.by_unit]
+    assert [row.cells[5].text for row in ranking.rows[1:]] == [f"{r.rate}%" for r in summary.by_unit]
+    # The red-light project with its problem.
+    assert "亮红灯项目1个" in text
+    assert (
+        "1. 金水管网工程（责任单位：龙子湖街道），1—5月完成投资100.00万元，完成率0.4%。存在问题：征地拆迁未完成。"
+        in text
+    )
+
+
+def test_a_unit_s_bulletin_covers_only_its_own_projects(may_ledger):
+    _document, text = bulletin_text(may_ledger.users["reporter_a"])
+    assert "金水管网工程" not in text and "龙子湖街道" not in text
+    assert "2022年全区尚未安排重点项目年度计划" in text
+
+
+def test_the_bulletin_command_writes_the_docx(may_ledger, tmp_path: Path):
+    from docx import Document
+
+    out = tmp_path / "bulletin.docx"
+    status, _out = run("bulletin", "projects", "--period", "2022-05", "--out", str(out), "--as", "supervisor")
+    assert status == 0 and out.exists()
+    assert any("金水管网工程" in p.text for p in Document(str(out)).paragraphs)
+    status, _text = run("bulletin", "projects", "--period", "2022-13", "--out", str(out), "--as", "supervisor")
+    assert status == 2
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("pdftotext")),
+    reason="needs LibreOffice and poppler: apt-get install libreoffice-writer-nogui poppler-utils",
+)
+def test_libreoffice_renders_the_bulletin_with_its_chinese_figures(may_ledger, tmp_path: Path):
+    from taizhang.ledgers import bulletins
+
+    source = tmp_path / "bulletin.docx"
+    bulletins.get("projects").build(may_ledger.users["supervisor"], 2022, 5).save(str(source))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = subprocess.run(["pdftotext", str(tmp_path / "bulletin.pdf"), "-"], capture_output=True, text=True, check=True)
+    flat = "".join(pdf.stdout.split())
+    summary = selectors.summary(may_ledger.users["supervisor"], 2022, 5)
+    assert "关于2022年1—5月全区重点项目建设进展情况的通报" in flat
+    assert f"累计完成投资{_yi(summary.total.ytd)}亿元，占年度计划的{summary.total.rate}%" in flat
+    assert "金水管网工程" in flat and "征地拆迁未完成" in flat
