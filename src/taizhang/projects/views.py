@@ -38,6 +38,7 @@ from taizhang.core.errors import Conflict, DomainError, PermissionDenied, Valida
 from taizhang.core.tables import Column
 from taizhang.projects import filtersets, forms, rules, selectors, services, workflow
 from taizhang.projects.choices import Light, MilestoneStatus, ReportStatus
+from taizhang.projects.columns import PROJECTS
 from taizhang.projects.models import (
     ApprovalProcedure,
     Campaign,
@@ -199,6 +200,7 @@ class PlanList(ProjectNames, generic.ListPage):
     search_placeholder = gettext_lazy("Name, code, owner (pinyin too)")
     add_perm = "projects.add_project"
     paginator_class = generic.CappedPaginator
+    spreadsheet = PROJECTS  # Export menu: the year's filtered ledger as .xlsx (office layout) or .csv
     extra_actions = (
         (gettext_lazy("Battle map"), "projects:gantt"),
         (gettext_lazy("District summary"), "projects:summary"),

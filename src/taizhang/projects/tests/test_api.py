@@ -744,3 +744,43 @@ def test_the_schema_documents_the_endpoints(world):
     ):
         assert path in schema, path
     assert "ReportStatusEnum" in schema and "ProjectLightEnum" in schema
+
+
+def test_lists_cost_the_same_queries_for_two_rows_or_ten(api, world, project_a, project_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = (
+        "/api/projects/",
+        "/api/project-plans/",
+        "/api/project-reports/",
+        "/api/project-milestones/",
+        "/api/project-campaigns/",
+        "/api/project-reporting/?unit={unit}&month=6",
+    )
+
+    def add_rows(n):
+        for i in range(n):
+            project = make_project_in(world, world.unit_a, f"批{n}-{i}", cooperating_units=[world.unit_b])
+            services.report_save(
+                actor=world.admin, project=project, year=2026, month=6, ytd_investment=Decimal(10), problems=["问题"]
+            )
+            services.milestone_create(actor=world.admin, project=project, name="节点", planned_on=dt.date(2026, 9, 1))
+            services.campaign_create(
+                actor=world.admin, name=f"活动{n}-{i}", kind="starting", date=dt.date(2026, 6, 1), projects=[project]
+            )
+
+    def counts():
+        client = api("supervisor")
+        out = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url.format(unit=world.unit_a.pk)).status_code == 200
+            out[url] = len(queries)
+        return out
+
+    add_rows(2)
+    counts()  # the first request also reads the user's memberships
+    few = counts()
+    add_rows(8)
+    assert counts() == few
