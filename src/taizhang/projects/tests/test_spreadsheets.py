@@ -498,3 +498,37 @@ def test_libreoffice_renders_the_bulletin_with_its_chinese_figures(may_ledger, t
     assert "关于2022年1—5月全区重点项目建设进展情况的通报" in flat
     assert f"累计完成投资{_yi(summary.total.ytd)}亿元，占年度计划的{summary.total.rate}%" in flat
     assert "金水管网工程" in flat and "征地拆迁未完成" in flat
+
+
+def test_the_ledger_page_exports_its_filtered_year_and_the_file_imports_back(district, july_2022, as_supervisor):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    before = ledger_state()
+    unit = district.units["区教育局"]
+    page = as_supervisor.get("/projects/", {"year": 2022, "unit": unit.pk})
+    assert page.status_code == 200 and b"export=xlsx" in page.content
+    response = as_supervisor.get("/projects/", {"year": 2022, "unit": unit.pk, "export": "xlsx"})
+    data = b"".join(response.streaming_content)
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0][0].endswith("（2022年1-5月）")  # the latest month with approved figures
+    names = [r[1] for r in rows[4:] if isinstance(r[0], int)]
+    assert len(names) == 6 and "农业路商务中心工程" in names
+    again = commit(check(supervisor, data, kind="projects", name="page.xlsx"), supervisor)
+    assert (again.unchanged, again.errors, again.warnings) == (6, 0, 0)
+    assert ledger_state() == before
+    csv = as_supervisor.get("/projects/", {"year": 2022, "export": "csv"})
+    lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 19 and "2022年1-5月完成投资（万元）" in lines[0]
+
+
+def test_the_command_line_exports_the_period_s_year(district, july_2022, tmp_path: Path):
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    out_file = tmp_path / "2022.csv"
+    with clock.travel(at(2026, 7, 3)):  # years later: the list opens on 2022, the only year with plans
+        status, out = run(
+            "ledger", "export", "projects", "--out", str(out_file), "--as", "supervisor", "--period", "2022-05"
+        )
+    assert status == 0 and out.startswith("18 rows")
+    header = out_file.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "2022年1-5月完成投资（万元）" in header

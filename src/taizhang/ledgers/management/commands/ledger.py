@@ -174,6 +174,9 @@ class Command(LedgerCommand):
             data.appendlist(name, value)
         if options["search"]:
             data["q"] = options["search"]
+        filters = getattr(view_class.filterset_class, "base_filters", {}) if view_class is not None else {}
+        if period is not None and "year" in filters and "year" not in data:
+            data["year"] = str(period[0])  # a ledger kept by year: the period's year
         request = RequestFactory().get("/", data=data)
         request.user = user
         view = view_class()
