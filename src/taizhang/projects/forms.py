@@ -4,6 +4,7 @@ same answer everywhere, naming the field."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -192,10 +193,14 @@ class PlanForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["completed_before"].required = False
         if self.instance.pk is not None:
             del self.fields["year"]
         else:
             self.fields["year"].initial = today().year
+
+    def clean_completed_before(self) -> Decimal:
+        return self.cleaned_data.get("completed_before") or Decimal(0)
 
 
 class MilestoneForm(LedgerForm):
@@ -256,7 +261,10 @@ class CampaignForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.limit_choices("projects", selectors.project_list(self.user).order_by("code").only("pk", "code", "name"))
+        self.limit_choices(
+            "projects",
+            selectors.project_list(self.user).select_related(None).order_by("code").only("pk", "code", "name"),
+        )
         self.fields["projects"].label_from_instance = lambda p: f"{p.code} {p.name}".strip()  # type: ignore[attr-defined]
         if self.instance.pk is not None:
             self.initial["projects"] = list(self.instance.projects.values_list("pk", flat=True))

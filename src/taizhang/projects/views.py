@@ -906,6 +906,8 @@ class ReportingRowView(generic.LedgerView):
                 )
             if not exc.fields or set(exc.fields) <= {"allowed"}:
                 state.errors.setdefault("row", []).append(exc.message)
+            if not state.editable:  # no inputs to put them under: show them all in the row's status
+                state.errors = {"row": [m for msgs in state.errors.values() for m in msgs]}
             return self.answer(state, exc.status if exc.status in (403, 409) else 400)
         state = self.state(plan, month, warnings=warnings)
         at = timezone.localtime(clock.now())

@@ -12,6 +12,7 @@ from taizhang.core.testing.world import register, register_setup
 from taizhang.issues.sample_photos import photo
 from taizhang.projects import services
 from taizhang.projects.models import (
+    ApprovalProcedure,
     Campaign,
     Milestone,
     MonthlyReport,
@@ -100,3 +101,9 @@ def make_campaign(world: World, unit: Any, marker: str) -> Campaign:
     return services.campaign_create(
         actor=world.admin, name=f"{marker}集中开工", kind="starting", date=dt.date(2026, 3, 1), projects=[project]
     )
+
+
+@register(ApprovalProcedure)
+def make_procedure(world: World, unit: Any, marker: str) -> ApprovalProcedure:
+    project = make_project(world, unit, marker)
+    return services.procedure_create(actor=world.admin, project=project, name=f"{marker}施工许可")
