@@ -105,6 +105,19 @@ class ProjectForm(LedgerForm):
     changes (:class:`StageForm`)."""
 
     programmes = ProgrammeField(label=_("programmes"))
+    field_order = [
+        "code",
+        "name",
+        "owner",
+        "category",
+        "importance",
+        "stage",
+        "stage_since",
+        "responsible_unit",
+        "cooperating_units",
+        "leader",
+        "programmes",
+    ]
 
     class Meta:
         model = Project

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from taizhang.core import clock
 from taizhang.core import views as generic
 from taizhang.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from taizhang.core.tables import Column
+from taizhang.core.tables import Column, resolve
 from taizhang.projects import filtersets, forms, rules, selectors, services, workflow
 from taizhang.projects.choices import Light, MilestoneStatus, ReportStatus
 from taizhang.projects.columns import PROJECTS
@@ -48,6 +48,7 @@ from taizhang.projects.models import (
     ReportPhoto,
     YearPlan,
 )
+from taizhang.projects.templatetags.projects_format import wan
 
 # Labels of the fields a message can be about: every error on these pages says which field it means.
 FIELD_LABELS: dict[str, Any] = {
@@ -150,7 +151,9 @@ PLAN_COLUMNS = (
     Column("nature", gettext_lazy("nature this year"), default=False),
     Column("project.stage", gettext_lazy("stage"), sort="project__stage"),
     Column(
-        "project.responsible_unit.name", gettext_lazy("responsible unit"), sort="project__responsible_unit__sort_order"
+        "project.responsible_unit.display_name",
+        gettext_lazy("responsible unit"),
+        sort="project__responsible_unit__sort_order",
     ),
     Column("project.leader.name", gettext_lazy("responsible leader"), sort="project__leader__name", default=False),
     Column(
@@ -250,13 +253,14 @@ class PlanList(ProjectNames, generic.ListPage):
         )
         planned, ytd = sums["planned"] or Decimal(0), sums["ytd"] or Decimal(0)
         rate = rules.completion_rate(ytd, planned)
-        return {
+        self.raw_totals = {
             "project.total_investment": sums["total"] or Decimal(0),
             "completed_before": sums["before"] or Decimal(0),
             "planned_investment": planned,
             "ytd_investment": ytd,
             "completion": rate / 100 if rate is not None else None,
         }
+        return self.raw_totals
 
     def row_url(self, obj: Any) -> str | None:
         return _project_url(obj.project_id, obj.year)
@@ -266,6 +270,10 @@ class PlanList(ProjectNames, generic.ListPage):
             rate = rules.completion_rate(plan.ytd_investment, plan.planned_investment)
             plan.completion = rate / 100 if rate is not None else None
         rows = super().rows(page_objects, columns)
+        money = [i for i, c in enumerate(columns) if c.kind == "money"]
+        for row in rows:  # amounts as offices print them: 万元 grouped, no ".00"
+            for i in money:
+                row["cells"][i]["value"] = wan(resolve(row["object"], columns[i].key))
         keys = [c.key for c in columns]
         if "light" in keys:
             at = keys.index("light")
@@ -277,6 +285,11 @@ class PlanList(ProjectNames, generic.ListPage):
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()
         context["year"] = self.year
+        if context["totals"]:
+            for cell, spec in zip(context["totals"], context["columns"], strict=True):
+                column = spec["column"]
+                if column.kind == "money" and column.key in self.raw_totals:
+                    cell["value"] = wan(self.raw_totals[column.key])
         context["title"] = _("Key-project ledger %(year)s") % {"year": self.year}
         return context
 

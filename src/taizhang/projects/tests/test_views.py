@@ -44,6 +44,11 @@ def table(response) -> str:
     return page[start : page.index("</table>", start)]
 
 
+def totals_of(page: str) -> list[str]:
+    row = page[page.index('data-testid="totals-row"') :]
+    return [cell.strip() for cell in re.findall(r"<td[^>]*>([^<]*)</td>", row[: row.index("</tr>")])]
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -160,9 +165,7 @@ def test_the_ledger_shows_lights_totals_and_links(as_supervisor, reported):
     assert plan_b.light == "red"
     assert f'title="{plan_b.light_reason}" data-light="red"' in page.replace("&#x27;", "'")
     assert f'href="/projects/{project_a.pk}/?year=2026"' in page
-    totals = page[page.index('data-testid="totals-row"') :]
-    assert "20,000.00" in totals and "2,400.00" in totals and "600.00" in totals  # total, planned, completed
-    assert "25.0%" in totals  # 600 of 2,400
+    assert totals_of(page)[-4:] == ["20,000", "2,400", "600", "25.0%"]  # total, planned, completed: 600 of 2,400
 
 
 @pytest.mark.parametrize(
@@ -187,8 +190,7 @@ def test_the_ledger_filters(as_supervisor, reported, params, expected):
 
 def test_the_totals_follow_the_filters(world, as_supervisor, reported):
     page = table(as_supervisor.get("/projects/", {"unit": world.unit_b.pk}))
-    totals = page[page.index('data-testid="totals-row"') :]
-    assert "10,000.00" in totals and "1,200.00" in totals and "100.00" in totals and "8.3%" in totals
+    assert totals_of(page)[-4:] == ["10,000", "1,200", "100", "8.3%"]
 
 
 def test_the_ledger_filters_by_category_programme_and_leader(world, audit, as_supervisor, in_july):
@@ -576,7 +578,7 @@ def test_return_with_a_reason_resubmit_approve(world, as_reporter_a, as_supervis
     plan = YearPlan.objects.get(pk=plan.pk)
     assert plan.ytd_investment == D(900) and plan.reported_month == 6
     ledger = table(as_supervisor.get("/projects/", {"light": "green"}))
-    assert "甲项目" in ledger and "900.00" in ledger
+    assert "甲项目" in ledger and ">900<" in ledger
     assert "queue-empty" in text(as_supervisor.get("/projects/review/"))
 
 
