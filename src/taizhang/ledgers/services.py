@@ -6,6 +6,7 @@ The records a batch imports are written by the ledger's own services (through it
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -23,6 +24,8 @@ from taizhang.ledgers import values as v
 from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus
 from taizhang.ledgers.reading import mb
 from taizhang.org.models import Unit, User
+
+logger = logging.getLogger(__name__)
 
 # When the check or the import runs: "auto" (at once for small files, as a job for large ones), "later" (always a
 # job), "caller" (the caller runs importing.analyse / run_commit itself: commands, the demo).
@@ -130,6 +133,54 @@ def run_commit(batch: ImportBatch, user: User) -> ImportBatch:
         importing.clear_signals(batch.pk)
     batch.refresh_from_db()
     return batch
+
+
+def run_at_once(batch: ImportBatch, user: User) -> ImportBatch:
+    """Check and import a batch in one pass (see :func:`import_batch_run`); when a row has an error, nothing is
+    written and the batch is checked the usual way instead, so that its preview lists every problem."""
+    try:
+        import_batch_run(actor=user, batch=batch)
+    except importing.HasErrors:
+        importing.analyse(batch, user)
+    except Exception:  # a file that cannot be read, or worse: the usual check says why (and logs the rest)
+        logger.info("importing batch %s at once failed; checking it instead", batch.pk, exc_info=True)
+        importing.analyse(batch, user)
+    finally:
+        importing.clear_signals(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+@service
+def import_batch_run(*, actor: User, batch: ImportBatch) -> ImportBatch:
+    """Check and import a waiting batch in one transaction, for callers that want no preview (the command
+    line without ``--dry-run``): every row is checked as by the check and written as by the import.
+
+    Guarantees: the same outcome as a check followed by an import (the batch ends imported, with its counts,
+    layout and per-row outcome), or — when any row has an error (``importing.HasErrors``) — nothing written
+    and the batch still waiting to be checked.
+    """
+    ensure(actor, "ledgers.commit_importbatch", batch)
+    import_batch_start(actor=actor, batch=batch)
+    summary, rows, parser = importing.apply_at_once(batch, actor)
+    assert parser.layout is not None
+    ImportRow.objects.bulk_create(rows, batch_size=1000)
+    fields = summary.as_fields()
+    problems = [p.stored() for p in parser.problems]
+    _move(
+        batch,
+        "checked",
+        **fields,
+        layout=parser.layout.as_dict(),
+        problems=problems,
+        analysed_at=timezone.now(),
+        period=batch.period or parser.layout.period,
+        progress_done=summary.rows_read,
+        progress_total=summary.rows_read,
+    )
+    _move(batch, "commit", message="")
+    del fields["plan_digest"]
+    return _move(batch, "committed", **fields, committed_at=timezone.now(), committed_by=actor)
 
 
 def _move(batch: ImportBatch, action: str, **values: Any) -> ImportBatch:

@@ -794,28 +794,22 @@ class ProjectAdapter(ModelAdapter):
                 if values.get(name) in (None, "") and name not in skip:
                     problems.append((name, _("A new project needs this.")))
                     excluded.add(name)
-        try:
-            candidate.full_clean(exclude=sorted(excluded), validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            problems += [("" if name == "__all__" else name, m) for name, ms in exc.message_dict.items() for m in ms]
+        problems += _model_problems(candidate, excluded)
         leader = values.get("leader")
         if isinstance(leader, models.Model) and not getattr(leader, "is_leader", False):
             problems.append(("leader", _("%(name)s is not a district leader.") % {"name": leader}))
         code = values.get("code")
         if code and self._codes.get(code, getattr(obj, "pk", None)) != getattr(obj, "pk", None):
             problems.append(("code", _("Another project already has this code.")))
-        if obj is not None and "planned_start" in values and obj.actual_start is None and values["planned_start"]:
-            early = obj.milestones.live().filter(planned_on__lt=values["planned_start"]).order_by("planned_on").first()
+        start = candidate.start_date
+        if obj is not None and "planned_start" in values and start is not None:
+            early = obj.milestones.live().filter(planned_on__lt=start).order_by("planned_on").first()
             if early is not None:
                 problems.append(
                     (
                         "planned_start",
                         _("The milestone “%(name)s” (%(date)s) would lie before the start %(start)s.")
-                        % {
-                            "name": early.name,
-                            "date": early.planned_on.isoformat(),
-                            "start": values["planned_start"].isoformat(),
-                        },
+                        % {"name": early.name, "date": early.planned_on.isoformat(), "start": start.isoformat()},
                     )
                 )
         return candidate
@@ -985,6 +979,29 @@ class ProjectAdapter(ModelAdapter):
             else:
                 bulk.add(plan)
         bulk.flush()
+
+
+def _model_problems(candidate: Project, excluded: set[str]) -> list[tuple[str, ...]]:
+    """``full_clean`` of a project, but its code's uniqueness: the model asks the database once per record, the
+    adapter checks it against the codes of the whole chunk, loaded at once (``prefetch``)."""
+    problems: list[tuple[str, ...]] = []
+
+    def collect(exc: ValidationError) -> None:
+        found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        problems.extend(("" if name == "__all__" else name, m) for name, ms in found.items() for m in ms)
+
+    try:
+        candidate.clean_fields(exclude=sorted(excluded))
+    except ValidationError as exc:
+        collect(exc)
+    code, candidate.code = candidate.code, ""
+    try:
+        candidate.clean()
+    except ValidationError as exc:
+        collect(exc)
+    finally:
+        candidate.code = code
+    return problems
 
 
 def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:

@@ -532,3 +532,38 @@ def test_the_command_line_exports_the_period_s_year(district, july_2022, tmp_pat
     assert status == 0 and out.startswith("18 rows")
     header = out_file.read_text(encoding="utf-8-sig").splitlines()[0]
     assert "2022年1-5月完成投资（万元）" in header
+
+
+def test_checking_and_importing_in_one_pass_gives_the_same_ledger(district, july_2022):
+    from taizhang.ledgers import services as ledger_services
+    from taizhang.ledgers.tests.files import upload
+
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    two_passes = ledger_state()
+    YearPlan.objects.update(voided_at=clock.now())
+    Project.objects.update(voided_at=clock.now())
+    batch = ledger_services.import_batch_create(
+        actor=supervisor, kind="projects", upload=upload(sample_bytes(), "once.xlsx"), run="caller"
+    )
+    batch = ledger_services.run_at_once(batch, supervisor)
+    assert (batch.status, batch.created, batch.rows.count()) == (ImportStatus.COMMITTED, 18, batch.rows_read)
+    one_pass = ledger_state()
+    for row in two_passes:
+        row["events"] = [(action, f"import #{batch.pk}: once.xlsx") for action, _reason in row["events"]]
+    assert one_pass == two_passes
+    # A file with an error: nothing written, and the batch checked as usual with every problem listed.
+    bad = xlsx_bytes(
+        [
+            ["2022年（1-5月）"],
+            ["项目名称", "责任单位", "总投资（万元）"],
+            ["新项目", "龙子湖街道", 5],
+            ["又一个", "无此单位", 5],
+        ]
+    )
+    batch = ledger_services.import_batch_create(
+        actor=supervisor, kind="projects", upload=upload(bad, "bad.xlsx"), run="caller"
+    )
+    batch = ledger_services.run_at_once(batch, supervisor)
+    assert batch.status == ImportStatus.READY and batch.errors == 2  # a new project without a category; an unknown unit
+    assert not Project.objects.filter(name="新项目").exists()

@@ -90,10 +90,8 @@ class Command(LedgerCommand):
         except DomainError as exc:
             self.finish(None, [Problem(None, "", "", _refusal(exc))], [], options)
             return
-        batch = importing.analyse(batch, user)
-        if batch.status == ImportStatus.READY and not batch.errors and not options["dry_run"]:
-            services.import_batch_commit(actor=user, batch=batch, run="caller")
-            batch = services.run_commit(batch, user)
+        # Without --dry-run, check and import in one pass; with an error nothing is written and the batch is checked.
+        batch = importing.analyse(batch, user) if options["dry_run"] else services.run_at_once(batch, user)
         problems = importing.problems_of(batch)
         self.finish(
             batch,
