@@ -908,7 +908,9 @@ class ReportingRowView(generic.LedgerView):
             return self.answer(state, 409)
         except DomainError as exc:
             fresh = self.state(plan, month)
-            state = self.state(plan, month, values=values if fresh.editable else {}, warnings=warnings)
+            state = RowState(
+                fresh.row, month, fresh.can_report, values=values if fresh.editable else {}, warnings=warnings
+            )
             for name, msgs in exc.fields.items():
                 if name == "allowed":
                     continue
