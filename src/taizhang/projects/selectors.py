@@ -445,6 +445,32 @@ def summary_month(user: Any, year: int) -> int:
     )
 
 
+def _add(rows: dict[Any, SummaryRow], key: Any, values: dict[str, Any]) -> None:
+    """Add a group's figures to the row of ``key``."""
+    row = rows.get(key)
+    if row is None:
+        row = rows[key] = SummaryRow(key, "")
+    _accumulate(row, values)
+
+
+def _accumulate(row: SummaryRow, values: dict[str, Any]) -> None:
+    row.count += values["n"]
+    row.total_investment += values["total"] or ZERO
+    row.planned += values["planned"] or ZERO
+    row.ytd += values["ytd"] or ZERO
+    row.to_start += values["to_start"]
+    row.started += values["started"]
+    row.red += values["red"]
+
+
+def _ordered(rows: dict[Any, SummaryRow], labels: dict[Any, str]) -> list[SummaryRow]:
+    """The rows labelled, in the order of ``labels`` (unknown keys last)."""
+    position = {key: i for i, key in enumerate(labels)}
+    for row in rows.values():
+        row.label = labels.get(row.key, str(row.key))
+    return sorted(rows.values(), key=lambda r: position.get(r.key, len(position)))
+
+
 def summary(user: Any, year: int, month: int | None = None) -> Summary:
     """The district summary of ``year`` as of the approved reports of ``month`` (default: the latest one).
 
@@ -487,58 +513,39 @@ def summary(user: Any, year: int, month: int | None = None) -> Summary:
     def grouped(qs: QuerySet[YearPlan], *keys: str) -> list[dict[str, Any]]:
         return list(qs.values(*keys).annotate(**figures))
 
-    def add(rows: dict[Any, SummaryRow], key: Any, values: dict[str, Any]) -> None:
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = SummaryRow(key, "")
-        accumulate(row, values)
-
-    def accumulate(row: SummaryRow, values: dict[str, Any]) -> None:
-        row.count += values["n"]
-        row.total_investment += values["total"] or ZERO
-        row.planned += values["planned"] or ZERO
-        row.ytd += values["ytd"] or ZERO
-        row.to_start += values["to_start"]
-        row.started += values["started"]
-        row.red += values["red"]
-
-    def ordered(rows: dict[Any, SummaryRow], labels: dict[Any, str]) -> list[SummaryRow]:
-        position = {key: i for i, key in enumerate(labels)}
-        for row in rows.values():
-            row.label = labels.get(row.key, str(row.key))
-        return sorted(rows.values(), key=lambda r: position.get(r.key, len(position)))
-
     total = SummaryRow(None, "")
     categories: dict[Any, SummaryRow] = {}
     stages: dict[Any, SummaryRow] = {}
     for values in grouped(plans, "project__category", "project__stage"):
-        add(categories, values["project__category"], values)
-        add(stages, values["project__stage"], values)
-        accumulate(total, values)
+        _add(categories, values["project__category"], values)
+        _add(stages, values["project__stage"], values)
+        _accumulate(total, values)
     units: dict[Any, SummaryRow] = {}
     for values in grouped(plans, "project__responsible_unit"):
-        add(units, values["project__responsible_unit"], values)
+        _add(units, values["project__responsible_unit"], values)
     programmes: dict[Any, SummaryRow] = {}
     programme_categories: dict[Any, SummaryRow] = {}
     linked = plans.filter(project__programme_links__isnull=False)
     for values in grouped(linked, "project__programme_links__programme", "project__programme_links__category"):
-        add(programmes, values["project__programme_links__programme"], values)
+        _add(programmes, values["project__programme_links__programme"], values)
         if values["project__programme_links__category"] is not None:
-            add(programme_categories, values["project__programme_links__category"], values)
+            _add(programme_categories, values["project__programme_links__category"], values)
 
-    by_category = ordered(categories, {c.pk: c.name for c in ProjectCategory.objects.all()})
+    by_category = _ordered(categories, {c.pk: c.name for c in ProjectCategory.objects.all()})
     unit_labels = {
-        u.pk: u.short_name or u.name
-        for u in Unit.objects.filter(pk__in=list(units)).order_by("sort_order", "code").only("name", "short_name")
+        pk: short_name or name
+        for pk, short_name, name in Unit.objects.filter(pk__in=list(units))
+        .order_by("sort_order", "code")
+        .values_list("pk", "short_name", "name")
     }
-    by_unit = sorted(ordered(units, unit_labels), key=lambda r: (-(r.rate or -1), r.label))
-    by_stage = ordered(stages, {s.value: str(s.label) for s in Stage})
-    by_programme = ordered(programmes, {p.pk: p.name for p in Programme.objects.live()})
+    by_unit = sorted(_ordered(units, unit_labels), key=lambda r: (-(r.rate or -1), r.label))
+    by_stage = _ordered(stages, {s.value: str(s.label) for s in Stage})
+    by_programme = _ordered(programmes, {p.pk: p.name for p in Programme.objects.live()})
     category_of = {
         c.pk: (c.programme_id, c.name) for c in ProgrammeCategory.objects.live().order_by("programme", "sort_order")
     }
     by_programme_category: dict[Any, list[SummaryRow]] = defaultdict(list)
-    for row in ordered(programme_categories, {pk: name for pk, (_programme, name) in category_of.items()}):
+    for row in _ordered(programme_categories, {pk: name for pk, (_programme, name) in category_of.items()}):
         if row.key in category_of:
             by_programme_category[category_of[row.key][0]].append(row)
     return Summary(
