@@ -1,107 +1,486 @@
-"""Time the spreadsheet engine on a messy project ledger: read, parse and validate every row; export back.
+"""Time importing and exporting a messy 100,000-row key-project ledger, side by side with django-import-export.
 
-    python benchmarks/ledgers_bench.py --rows 100000 [--file var/bench/projects.xlsx]
+    nice -n 10 .venv/bin/python benchmarks/ledgers_bench.py --rows 100000 \\
+        [--postgres postgres://postgres@127.0.0.1:5432/taizhang_ledgers_bench] [--die-default-rows 10000]
 
-Phase 1 measures the engine up to the database: opening and safety checks, header location, row
-classification, typed values with every problem collected, subtotal checks (``parse``), and writing the same
-rows back in office layout (``export``). The floor is a bare python-calamine read of the same sheet. Phase 2
-adds matching against the projects table, the commit through the services, and django-import-export side by
-side (it needs the projects model). Peak memory is the process's maximum resident size (``getrusage``).
+Each contender runs in its own process on the same freshly reset tables (its peak memory is its own), on a
+SQLite file under var/bench/ and, with ``--postgres``, on PostgreSQL (the database is created when missing):
+
+- ``floor``: a bare python-calamine read of the sheet, the minimum of clean-up any code needs (units merged
+  down, headings and totals skipped, 亿元 → 万元, text numbers and dates), then bulk inserts of the projects,
+  their year plans and the month's reports: no validation, no history, no workflow.
+- ``ours``: taizhang end to end, as ``taizhang ledger import projects FILE`` runs it: upload, check every row
+  (preview stored on the batch), then import in one transaction (the bulk path above
+  ``IMPORT_BULK_ABOVE_ROWS``), history in bulk, per-row outcome stored. Then ``ours_again``: the same file a
+  second time (every row unchanged), and ``export``: the 100,000 rows back as .xlsx in office layout.
+- ``die_tuned`` and ``die_default``: django-import-export 4 with ModelResources for the same three models, fed
+  the rows the floor's clean-up produces (it cannot read the office layout itself), tuned (``use_bulk``,
+  ``skip_diff``, ``force_init_instance``, batches of 1,000) and with its default settings. The default run can
+  be limited to the first N rows (``--die-default-rows``) and is then scaled linearly, and said to be.
+
+Prints one JSON object per database, and the ratios the issue asks for.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import re
 import resource
+import subprocess
 import sys
-import tempfile
 import time
-from itertools import groupby
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
+
+YEAR, MONTH = 2026, 9
+BENCH_USER = "bench_office"
+PASSWORD = os.environ.get("TAIZHANG_BENCH_PASSWORD", "bench-" + "ledgers-2026")  # a throw-away bench database
+UNITS = None  # filled from the generator
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def timed(label: str, results: dict[str, float], fn, *args):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    value = fn(*args)
-    results[label] = round(time.perf_counter() - start, 2)
-    return value
+# --- set-up and reset (in the step's process) ----------------------------------------------------------------
 
 
-def bare_read(path: Path) -> int:
+def setup() -> dict[str, Any]:
+    """The generator's units and categories, and the supervision-office user who imports."""
+    import ledgers_generate
+    from taizhang.core.audit import Source, audit_context
+    from taizhang.core.roles import Role
+    from taizhang.org import services as org
+    from taizhang.org.models import Unit, User
+    from taizhang.projects import services
+    from taizhang.projects.models import ProjectCategory
+
+    with audit_context(None, Source.SYSTEM):
+        admin = User.objects.filter(username="bench_admin").first() or org.user_create(
+            actor=None, username="bench_admin", password=PASSWORD, is_superuser=True
+        )
+        office = Unit.objects.filter(code="BSUP").first() or org.unit_create(
+            actor=admin, code="BSUP", name="区督查室", kind="department"
+        )
+        if not User.objects.filter(username=BENCH_USER).exists():
+            user = org.user_create(actor=admin, username=BENCH_USER, password=PASSWORD)
+            org.membership_create(actor=admin, user=user, unit=office, role=Role.SUPERVISOR)
+        for i, name in enumerate(ledgers_generate.UNITS, start=1):
+            if not Unit.objects.filter(name=name).exists():
+                kind = "subdistrict" if name.endswith("街道") else "department"
+                org.unit_create(actor=admin, code=f"B{i:03d}", name=name, kind=kind)
+        for i, name in enumerate(ledgers_generate.CATEGORIES, start=1):
+            if not ProjectCategory.objects.filter(name=name).exists():
+                services.category_create(actor=admin, code=f"bench-{i}", name=name, sort_order=i)
+    return {"ok": True}
+
+
+LEDGER_TABLES = (
+    "projects_reportevent",
+    "projects_historicalreportproblem",
+    "projects_reportproblem",
+    "projects_historicalmonthlyreport",
+    "projects_monthlyreport",
+    "projects_historicalyearplan",
+    "projects_yearplan",
+    "projects_historicalprojectprogramme",
+    "projects_projectprogramme",
+    "projects_historicalstagechange",
+    "projects_stagechange",
+    "projects_project_cooperating_units",
+    "projects_historicalproject",
+    "projects_project",
+    "ledgers_importrow",
+    "ledgers_historicalimportbatch",
+    "ledgers_importbatch",
+)
+
+
+def reset() -> None:
+    """Empty the ledger's tables (and the import batches) so that every contender starts alike."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(LEDGER_TABLES)} RESTART IDENTITY CASCADE")
+        else:
+            for table in LEDGER_TABLES:
+                cursor.execute(f'DELETE FROM "{table}"')
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+
+
+def office_user() -> Any:
+    from taizhang.org.models import User
+
+    return User.objects.get(username=BENCH_USER)
+
+
+# --- the clean-up every contender but ours needs ------------------------------------------------------------
+
+_MONTH_ONLY = re.compile(r"^(\d{4})年(\d{1,2})月$")
+_DOTTED = re.compile(r"^(\d{4})\.(\d{1,2})$")
+NATURE = {"新开工": "new", "续建": "continuing", "前期": "preparatory", "竣工": "completed"}
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    if match := _MONTH_ONLY.match(text) or _DOTTED.match(text):
+        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    return None
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(str(value).replace(",", "").strip() or "0")
+
+
+def clean_rows(path: Path) -> list[dict[str, Any]]:
+    """A bare python-calamine read and the least clean-up: the rows with a project code, units filled down."""
     import python_calamine
 
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    return len(book.get_sheet_by_index(0).to_python())
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    rows: list[dict[str, Any]] = []
+    unit = ""
+    for raw in sheet[4:]:
+        if len(raw) < 13 or not str(raw[2] or "").startswith(f"{YEAR}-"):
+            continue  # headings, 合计, signatures
+        unit = str(raw[5] or "").strip() or unit
+        rows.append(
+            {
+                "name": str(raw[1]).strip(),
+                "code": str(raw[2]).strip(),
+                "category": str(raw[3]).strip(),
+                "nature": NATURE.get(str(raw[4]).strip(), "continuing"),
+                "unit": unit,
+                "total": _number(raw[6]) * 10000,
+                "plan": _number(raw[7]),
+                "done": _number(raw[8]),
+                "start": _date(raw[10]),
+                "finish": _date(raw[11]),
+                "progress": str(raw[12] or ""),
+            }
+        )
+    return rows
 
 
-def parse(path: Path) -> tuple[list[dict[str, object]], int, str]:
-    from taizhang.ledgers.parsing import open_sheet
-    from taizhang.ledgers.reading import open_workbook
-    from taizhang.ledgers.tests.specs import PROJECTS
-
-    records, problems = [], 0
-    with open_workbook(path) as book:
-        parser = open_sheet(book, PROJECTS)
-        for row in parser.rows():
-            problems += len(row.problems)
-            if row.is_record:
-                records.append(row.values)
-        problems += len(parser.problems)
-        reader = type(book).__name__
-    return records, problems, reader
+# --- the contenders ------------------------------------------------------------------------------------------
 
 
-def export(records: list[dict[str, object]], out: Path) -> int:
-    from taizhang.ledgers import export as writer
-    from taizhang.ledgers.tests.specs import PROJECTS
+def step_floor(path: Path) -> dict[str, Any]:
+    """The read and the clean-up, then the rows inserted as fast as the engine inserts (one executemany per
+    table, keys given up front): nothing checked, no search text, no history, no workflow."""
+    from django.db import transaction
 
-    groups = [
-        writer.Group(label=str(category), records=lambda rows=list(rows): rows)
-        for category, rows in groupby(records, key=lambda r: r.get("category"))
-    ]
-    title = writer.ExportTitle(title="重点项目进展情况", issuer="区督查室", year=2026, month=9)
-    return writer.write_xlsx(out, PROJECTS, groups, title)
+    from taizhang.ledgers import bulk
+    from taizhang.org.models import Unit
+    from taizhang.projects.models import MonthlyReport, Project, ProjectCategory, YearPlan
+
+    start = time.perf_counter()
+    rows = clean_rows(path)
+    read = time.perf_counter() - start
+    units = dict(Unit.objects.values_list("name", "pk"))
+    categories = dict(ProjectCategory.objects.values_list("name", "pk"))
+    with transaction.atomic():
+        for i in range(0, len(rows), 5000):
+            batch = rows[i : i + 5000]
+            projects = [
+                Project(
+                    name=r["name"],
+                    code=r["code"],
+                    category_id=categories[r["category"]],
+                    responsible_unit_id=units[r["unit"]],
+                    total_investment=r["total"],
+                    planned_start=r["start"],
+                    planned_completion=r["finish"],
+                )
+                for r in batch
+            ]
+            bulk.insert(Project, projects, keys=True)
+            plans = [
+                YearPlan(project=p, year=YEAR, nature=r["nature"], planned_investment=r["plan"])
+                for p, r in zip(projects, batch, strict=True)
+            ]
+            bulk.insert(YearPlan, plans, keys=True)
+            reports = [
+                MonthlyReport(
+                    project=p, plan=plan, year=YEAR, month=MONTH, ytd_investment=r["done"], progress=r["progress"]
+                )
+                for p, plan, r in zip(projects, plans, batch, strict=True)
+            ]
+            bulk.insert(MonthlyReport, reports)
+    return {"seconds": time.perf_counter() - start, "read_seconds": read, "rows": len(rows)}
+
+
+def step_ours(path: Path, preview: bool = False) -> dict[str, Any]:
+    """As ``taizhang ledger import projects FILE`` runs it (check and import in one pass), or, with ``preview``,
+    as the web page does: a check stored as a preview, then the import (which checks every row again)."""
+    from django.core.files import File
+
+    from taizhang.core.audit import Source, audit_context
+    from taizhang.ledgers import importing, services
+
+    user = office_user()
+    result: dict[str, Any] = {}
+    start = time.perf_counter()
+    with audit_context(user, Source.COMMAND), path.open("rb") as handle:
+        batch = services.import_batch_create(
+            actor=user, kind="projects", upload=File(handle, name=path.name), run="caller"
+        )
+        if preview:
+            batch = importing.analyse(batch, user)
+            result["check_seconds"] = time.perf_counter() - start
+            if not batch.errors:
+                services.import_batch_commit(actor=user, batch=batch, run="caller")
+                batch = services.run_commit(batch, user)
+        else:
+            batch = services.run_at_once(batch, user)
+    result["seconds"] = time.perf_counter() - start
+    if batch.errors or batch.status != "committed":
+        problems = [p.as_dict() for p in importing.problems_of(batch)[:5]]
+        raise SystemExit(f"not imported ({batch.status}, {batch.errors} errors): {problems} {batch.message}")
+    result |= {k: getattr(batch, k) for k in ("rows_read", "created", "updated", "unchanged", "skipped", "warnings")}
+    return result
+
+
+def step_export(path: Path) -> dict[str, Any]:
+    from taizhang.ledgers import export
+    from taizhang.projects import selectors
+    from taizhang.projects.columns import PROJECTS
+
+    user = office_user()
+    out = path.with_name("export.xlsx")
+    start = time.perf_counter()
+    queryset = selectors.plan_list(user, YEAR).order_by("project__category__sort_order", "project__code", "pk")
+    period = PROJECTS.export_period(user, queryset, (YEAR, MONTH), {})
+    queryset = PROJECTS.export_queryset(user, queryset, period)
+    count = export.write_xlsx(
+        out, PROJECTS, export.groups_of(PROJECTS, queryset), export.export_title(PROJECTS, user, period)
+    )
+    seconds = time.perf_counter() - start
+    size = out.stat().st_size
+    out.unlink()
+    return {"seconds": seconds, "rows": count, "file_mb": round(size / 1024 / 1024, 1)}
+
+
+def _resources(tuned: bool) -> list[Any]:
+    from import_export import fields, resources, widgets
+
+    from taizhang.org.models import Unit
+    from taizhang.projects.models import MonthlyReport, Project, ProjectCategory, YearPlan
+
+    options = {"use_bulk": True, "skip_diff": True, "force_init_instance": True, "batch_size": 1000} if tuned else {}
+
+    def meta(**attrs: Any) -> type:
+        return type("Meta", (), {**attrs, **options})
+
+    class ProjectResource(resources.ModelResource):
+        category = fields.Field("category", "category", widgets.ForeignKeyWidget(ProjectCategory, "name"))
+        responsible_unit = fields.Field("responsible_unit", "unit", widgets.ForeignKeyWidget(Unit, "name"))
+        total_investment = fields.Field("total_investment", "total", widgets.DecimalWidget())
+        planned_start = fields.Field("planned_start", "start", widgets.DateWidget())
+        planned_completion = fields.Field("planned_completion", "finish", widgets.DateWidget())
+
+        Meta = meta(
+            model=Project,
+            import_id_fields=("code",),
+            fields=(
+                "name",
+                "code",
+                "category",
+                "responsible_unit",
+                "total_investment",
+                "planned_start",
+                "planned_completion",
+            ),
+        )
+
+    class PlanResource(resources.ModelResource):
+        project = fields.Field("project", "code", widgets.ForeignKeyWidget(Project, "code"))
+        planned_investment = fields.Field("planned_investment", "plan", widgets.DecimalWidget())
+
+        Meta = meta(
+            model=YearPlan,
+            import_id_fields=("project", "year"),
+            fields=("project", "year", "nature", "planned_investment"),
+        )
+
+    class PlanWidget(widgets.ForeignKeyWidget):
+        def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> Any:
+            return YearPlan.objects.filter(year=YEAR)
+
+    class ReportResource(resources.ModelResource):
+        project = fields.Field("project", "code", widgets.ForeignKeyWidget(Project, "code"))
+        plan = fields.Field("plan", "code", PlanWidget(YearPlan, "project__code"))
+        ytd_investment = fields.Field("ytd_investment", "done", widgets.DecimalWidget())
+
+        Meta = meta(
+            model=MonthlyReport,
+            import_id_fields=("project", "year", "month"),
+            fields=("project", "plan", "year", "month", "ytd_investment", "progress", "status", "is_effective"),
+        )
+
+    return [ProjectResource(), PlanResource(), ReportResource()]
+
+
+def _die(path: Path, tuned: bool, limit: int | None) -> dict[str, Any]:
+    import tablib
+
+    from taizhang.core.audit import Source, audit_context
+
+    start = time.perf_counter()
+    rows = clean_rows(path)
+    total_rows = len(rows)
+    if limit:
+        rows = rows[:limit]
+    headers = [*rows[0], "year", "month", "status", "is_effective"]
+    data = tablib.Dataset(headers=headers)
+    for r in rows:
+        data.append([*(r[k] if r[k] is not None else "" for k in rows[0]), YEAR, MONTH, "approved", True])
+    with audit_context(office_user(), Source.IMPORT):
+        for res in _resources(tuned):
+            outcome = res.import_data(data, dry_run=False, raise_errors=True)
+            if outcome.has_errors() or outcome.has_validation_errors():
+                raise SystemExit(f"django-import-export refused rows: {outcome.invalid_rows[:3]}")
+    seconds = time.perf_counter() - start
+    result = {"seconds": seconds, "rows": len(rows)}
+    if limit and limit < total_rows:
+        result |= {"measured_rows": len(rows), "scaled_to": total_rows, "seconds": seconds * total_rows / len(rows)}
+        result["measured_seconds"] = seconds
+    return result
+
+
+def step_die_tuned(path: Path, limit: int | None = None) -> dict[str, Any]:
+    return _die(path, tuned=True, limit=None)
+
+
+def step_die_default(path: Path, limit: int | None = None) -> dict[str, Any]:
+    return _die(path, tuned=False, limit=limit)
+
+
+STEPS = {
+    "setup": lambda path, limit: setup(),
+    "floor": lambda path, limit: step_floor(path),
+    "ours": lambda path, limit: step_ours(path),
+    "ours_again": lambda path, limit: step_ours(path),
+    "ours_preview": lambda path, limit: step_ours(path, preview=True),
+    "export": lambda path, limit: step_export(path),
+    "die_tuned": step_die_tuned,
+    "die_default": step_die_default,
+}
+RESETS = {"floor", "ours", "ours_preview", "die_tuned", "die_default"}
+
+
+def run_step(name: str, path: Path, limit: int | None) -> None:
+    """In a child process: do one step and print its figures as JSON on the last line."""
+    import django
+
+    django.setup()
+    if name in RESETS:
+        reset()
+    result = STEPS[name](path, limit)
+    result["peak_mb"] = round(peak_mb())
+    for key, value in list(result.items()):
+        if isinstance(value, float):
+            result[key] = round(value, 2)
+    print(json.dumps(result, ensure_ascii=False, default=str))
+
+
+# --- the driver ----------------------------------------------------------------------------------------------
+
+
+def child(step: str, path: Path, env: dict[str, str], limit: int | None) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--step", step, "--file", str(path)]
+    if limit:
+        command += ["--die-default-rows", str(limit)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"step {step} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def prepare_database(url: str | None) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "taizhang.settings", "TAIZHANG_IMPORT_MAX_MB": "100"}
+    if url:
+        name = url.rsplit("/", 1)[1]
+        exists = subprocess.run(
+            ["psql", url.rsplit("/", 1)[0] + "/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if not exists:
+            subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-c", f'CREATE DATABASE "{name}"'], check=True)
+        env["DATABASE_URL"] = url
+    else:
+        database = ROOT / "var" / "bench" / "ledgers-bench.sqlite3"
+        database.parent.mkdir(parents=True, exist_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{database}"
+    taizhang = Path(sys.executable).with_name("taizhang")
+    subprocess.run([str(taizhang), "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    return env
+
+
+def bench(env: dict[str, str], path: Path, die_default_rows: int | None, skip: set[str]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for step in ("setup", "floor", "die_tuned", "die_default", "ours_preview", "ours", "ours_again", "export"):
+        if step in skip:
+            continue
+        print(f"  {step} …", file=sys.stderr, flush=True)
+        results[step] = child(step, path, env, die_default_rows if step == "die_default" else None)
+        print(f"  {step}: {results[step]}", file=sys.stderr, flush=True)
+    ours = results.get("ours", {}).get("seconds")
+    ratios = {}
+    if ours:
+        for other in ("floor", "die_tuned", "die_default"):
+            if other in results:
+                ratios[f"ours_vs_{other}"] = round(ours / results[other]["seconds"], 2)
+    results["ratios"] = ratios
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--file", type=Path, help="an existing ledger to read (default: generate one)")
+    parser.add_argument("--file", type=Path, help="the ledger to import (default: generated under var/bench/)")
+    parser.add_argument("--postgres", help="also run on this PostgreSQL database URL")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--die-default-rows", type=int, help="time django-import-export's defaults on N rows, scaled")
+    parser.add_argument("--skip", action="append", default=[], help="a step to leave out (repeatable)")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.step:
+        run_step(options.step, options.file, options.die_default_rows)
+        return
 
-    import django
-
-    django.setup()
     import ledgers_generate
 
-    results: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="taizhang-bench-") as tmp:
-        path = options.file or Path(tmp) / "projects.xlsx"
-        if options.file is None:
-            timed("generate_s", results, ledgers_generate.write_xlsx, path, ledgers_generate.projects(options.rows))
-        results["file_mb"] = round(path.stat().st_size / 1024 / 1024, 1)
-        timed("floor_calamine_read_s", results, bare_read, path)
-        records, problems, reader = timed("parse_and_validate_s", results, parse, path)
-        results["peak_mb_after_parse"] = round(peak_mb())
-        written = timed("export_xlsx_s", results, export, records, Path(tmp) / "export.xlsx")
-    report = {
-        "rows": len(records),
-        "problems": problems,
-        "reader": reader,
-        "exported": written,
-        **results,
-        "peak_mb": round(peak_mb()),
-        "parse_vs_floor": round(results["parse_and_validate_s"] / max(results["floor_calamine_read_s"], 0.01), 1),
-    }
+    path = options.file or ROOT / "var" / "bench" / f"projects-{options.rows}.xlsx"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ledgers_generate.write_xlsx(path, ledgers_generate.projects(options.rows), month=MONTH)
+    report: dict[str, Any] = {"rows": options.rows, "file_mb": round(path.stat().st_size / 1024 / 1024, 1)}
+    targets = ([] if options.no_sqlite else [("sqlite", None)]) + (
+        [("postgresql", options.postgres)] if options.postgres else []
+    )
+    for label, url in targets:
+        print(f"{label}:", file=sys.stderr, flush=True)
+        report[label] = bench(prepare_database(url), path, options.die_default_rows, set(options.skip))
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

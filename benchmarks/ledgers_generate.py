@@ -61,7 +61,9 @@ HEADER = [
     "计划开工",
     "计划竣工",
     "形象进度",
+    "存在问题",
 ]
+PROBLEMS = ["征地拆迁未完成", "资金未到位", "手续办理滞后；施工图设计未完成", "管线迁改未完成"]
 
 
 def projects(rows: int, seed: int = 2026) -> list[dict[str, object]]:
@@ -172,6 +174,8 @@ def _project_row(ws: Any, row: int, seq: int, p: dict[str, object], *, show_unit
         ws.write_string(row, 10, start)
     ws.write_string(row, 11, _finish(p["finish"], row))  # type: ignore[arg-type]
     ws.write_string(row, 12, "正在进行土方施工" if row % 2 else "已完成主体结构")
+    if row % 7 == 0:
+        ws.write_string(row, 13, PROBLEMS[(row // 7) % len(PROBLEMS)])
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

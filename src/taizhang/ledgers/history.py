@@ -4,8 +4,8 @@ An import commits through the ledgers' own services, so the records pass exactly
 Those services save one record at a time, and django-simple-history would add one history row per save. Inside
 :func:`bulk_history` the per-save rows are held back: each save of a history-tracked model is captured as it
 was saved (a copy of the instance at that moment, created or changed), and :meth:`Recorder.flush` writes them
-with ``bulk_history_create`` — same content, same order, one ``INSERT`` per model and kind — with the acting
-user, source ``import`` and the batch as the reason. A save that already opted out of history stays out.
+in bulk — same content as ``bulk_history_create`` would write, same order, one ``INSERT`` per model and kind —
+with the acting user, source ``import`` and the batch as the reason. A save that already opted out of history stays out.
 """
 
 from __future__ import annotations
@@ -48,21 +48,45 @@ class Recorder:
         key: tuple[Any, bool] | None = None
         for model, instance, created in [*self.pending, (None, None, False)]:
             if key is not None and (model, created) != key:
-                manager = getattr(key[0], key[0]._meta.simple_history_manager_attribute)
-                manager.bulk_history_create(
-                    group,
-                    update=not key[1],
-                    default_user=self.user,
-                    default_change_reason=self.reason,
-                    custom_historical_attrs={"history_source": str(self.source)},
-                )
-                count += len(group)
+                count += self._write(key[0], group, created=key[1])
                 group = []
             key = (model, created) if model is not None else None
             group.append(instance)
         self.pending = []
         self.written += count
         return count
+
+    def _write(self, model: Any, instances: list[Any], *, created: bool) -> int:
+        """One INSERT of ``instances``' history rows: what ``bulk_history_create`` writes, without building a
+        model instance per row (a large import writes hundreds of thousands)."""
+        from django.db import connection
+        from django.utils import timezone
+
+        from taizhang.ledgers.bulk import converter, insert_rows
+
+        history = getattr(model, model._meta.simple_history_manager_attribute).model
+        tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
+        converters = [(f.attname, converter(f)) for f in tracked]
+        extra_columns = ["history_date", "history_user_id", "history_change_reason", "history_type", "history_source"]
+        date_field = history._meta.get_field("history_date")
+        extra = [
+            date_field.get_db_prep_save(timezone.now(), connection),
+            getattr(self.user, "pk", None),
+            self.reason,
+            "+" if created else "~",
+            str(self.source),
+        ]
+        rows = []
+        for instance in instances:
+            values = []
+            for name, prepare in converters:
+                value = getattr(instance, name)
+                if prepare is not None and value is not None:
+                    value = prepare(value)
+                values.append(value)
+            rows.append([*values, *extra])
+        insert_rows(history, [f.column for f in tracked] + extra_columns, rows)
+        return len(rows)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from taizhang.core.errors import NotFound, PermissionDenied, TransitionNotAllowe
 from taizhang.core.permissions import ensure
 from taizhang.core.scoping import scope_for
 from taizhang.core.services import service
-from taizhang.ledgers import conf, importing, registry, workflow
+from taizhang.ledgers import bulk, conf, importing, registry, workflow
 from taizhang.ledgers import values as v
 from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus
 from taizhang.ledgers.reading import mb
@@ -164,7 +164,7 @@ def import_batch_run(*, actor: User, batch: ImportBatch) -> ImportBatch:
     import_batch_start(actor=actor, batch=batch)
     summary, rows, parser = importing.apply_at_once(batch, actor)
     assert parser.layout is not None
-    ImportRow.objects.bulk_create(rows, batch_size=1000)
+    bulk.insert(ImportRow, rows)
     fields = summary.as_fields()
     problems = [p.stored() for p in parser.problems]
     _move(
@@ -210,7 +210,7 @@ def import_batch_record(*, actor: User, batch: ImportBatch, rows: list[ImportRow
     """Store one chunk of the plan. Raises :class:`importing.Cancelled` when the batch was cancelled."""
     if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.ANALYSING).exists():
         raise importing.Cancelled
-    ImportRow.objects.bulk_create(rows)
+    bulk.insert(ImportRow, rows)
     ImportBatch.objects.filter(pk=batch.pk).update(progress_done=done)
 
 
@@ -272,7 +272,7 @@ def import_batch_apply(*, actor: User, batch: ImportBatch) -> ImportBatch:
     if ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).first() != ImportStatus.COMMITTING:
         raise importing.Cancelled
     ImportRow.objects.filter(batch=batch).delete()
-    ImportRow.objects.bulk_create(rows, batch_size=1000)
+    bulk.insert(ImportRow, rows)
     fields = summary.as_fields()
     del fields["plan_digest"]
     return _move(batch, "committed", **fields, committed_at=timezone.now(), committed_by=actor)

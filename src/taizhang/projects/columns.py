@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core import clock
+from taizhang.core.search import search_text_for
+from taizhang.ledgers import bulk
 from taizhang.ledgers import values as v
 from taizhang.ledgers.adapters import ModelAdapter
 from taizhang.ledgers.columns import (
@@ -404,6 +406,7 @@ APPROVAL_STEPS = (
     (ReportStatus.DRAFT, "submit", ReportStatus.SUBMITTED),
     (ReportStatus.SUBMITTED, "approve", ReportStatus.APPROVED),
 )
+EVENT_COLUMNS = ("report_id", "action", "from_status", "to_status", "reason", "actor_id", "at")
 NEW_PROJECT_NEEDS = ("name", "category", "responsible_unit", "total_investment")
 CODE_KEY = ("code",)
 NAME_KEY = ("name", "responsible_unit")
@@ -444,6 +447,13 @@ class ProjectAdapter(ModelAdapter):
         self._latest: dict[int, MonthlyReport] = {}
         self._effective: dict[int, MonthlyReport] = {}
         self._previous: dict[int, Decimal] = {}
+        self._may: dict[tuple[Any, ...], bool] = {}
+        self.search_texts: dict[tuple[str, ...], str] = {}  # for the bulk path, across chunks
+        # The records a new row was checked as (by its values' identity), so that the bulk path inserts what was
+        # validated instead of building them again; and blank instances to copy (cheaper than a new model).
+        self.checked: dict[int, tuple[dict[str, Any], Project, YearPlan | None]] = {}
+        self._blank_project = Project()
+        self._blank_plan = YearPlan()
 
     # --- the sheet ----------------------------------------------------------------------------------------
 
@@ -546,6 +556,7 @@ class ProjectAdapter(ModelAdapter):
         """The chunk's projects (by code, and by name and unit), their plans of the year and the month's
         reports (latest revision, approved figure, last month's figure), in a handful of queries."""
         self._existing = {}
+        self.checked = {}
         self._plans, self._latest, self._effective, self._previous = {}, {}, {}, {}
         codes: set[str] = set()
         pairs: set[tuple[str, Any]] = set()
@@ -776,12 +787,21 @@ class ProjectAdapter(ModelAdapter):
             self._check_permissions(
                 obj, candidate, plan=plan, plan_values=plan_values, writes_report=writes_report, problems=problems
             )
+            if obj is None:
+                self.checked[id(values)] = (values, candidate, plan_candidate)
         return problems
+
+    def checked_records(self, values: dict[str, Any]) -> tuple[Project | None, YearPlan | None]:
+        """The new project and plan a row's values were checked as, if they were."""
+        found = self.checked.get(id(values))
+        if found is None or found[0] is not values:
+            return None, None
+        return found[1], found[2]
 
     def _check_project(
         self, obj: Any, values: dict[str, Any], skip: set[str], problems: list[tuple[str, ...]]
     ) -> Project:
-        candidate = copy.copy(obj) if obj is not None else Project()
+        candidate = copy.copy(obj if obj is not None else self._blank_project)
         if obj is not None and not values:
             return candidate
         for name, value in values.items():
@@ -829,7 +849,9 @@ class ProjectAdapter(ModelAdapter):
             return None
         if plan is not None and not values:
             return plan
-        candidate = copy.copy(plan) if plan is not None else YearPlan(year=self.year or 0)
+        candidate = copy.copy(plan if plan is not None else self._blank_plan)
+        if plan is None:
+            candidate.year = self.year or 0
         for name, value in values.items():
             setattr(candidate, name, value)
         excluded = {f.name for f in YearPlan._meta.concrete_fields if f.name not in PLAN_FIELDS} | skip
@@ -879,23 +901,29 @@ class ProjectAdapter(ModelAdapter):
         writes_report: bool,
         problems: list[tuple[str, ...]],
     ) -> None:
-        user = self.user
+        may = self.may
         target = obj if obj is not None else candidate
         if obj is None:
-            allowed = user.has_perm(self.add_perm) and user.has_perm(self.change_perm, candidate)
+            allowed = may(self.add_perm) and may(self.change_perm, candidate)
         else:
-            allowed = user.has_perm(self.change_perm, obj) and user.has_perm(self.change_perm, candidate)
+            allowed = may(self.change_perm, obj) and may(self.change_perm, candidate)
         if plan_values or writes_report:
-            allowed = allowed and user.has_perm(
-                "projects.add_yearplan" if plan is None else "projects.change_yearplan", target
-            )
+            allowed = allowed and may("projects.add_yearplan" if plan is None else "projects.change_yearplan", target)
         if writes_report:
-            allowed = (
-                allowed and user.has_perm("projects.report_project", target) and user.has_perm("projects.review_report")
-            )
+            allowed = allowed and may("projects.report_project", target) and may("projects.review_report")
         if not allowed:
             text = _("You may not add this record") if obj is None else _("You may not change this record")
             problems.append(("", self.refusal(candidate, text)))
+
+    def may(self, perm: str, project: Any = None) -> bool:
+        """``user.has_perm``, asked once per permission and responsible unit: the project ledger's rules
+        (``permissions.py``) depend on the user's roles in the project's unit and on nothing else."""
+        key = (perm, getattr(project, "responsible_unit_id", None) if project is not None else None, project is None)
+        if key not in self._may:
+            self._may[key] = bool(
+                self.user.has_perm(perm, project) if project is not None else self.user.has_perm(perm)
+            )
+        return self._may[key]
 
     def describe(self, values: dict[str, Any], obj: Any) -> str:
         return str(values.get("name") or (obj.name if obj is not None else ""))[:200]
@@ -1034,6 +1062,15 @@ class _BulkWrite:
         self.new_plans: list[YearPlan] = []
         self.changed_plans: dict[int, YearPlan] = {}
         self.reports: list[tuple[MonthlyReport, tuple[str, ...]]] = []
+        self._search: dict[tuple[str, ...], str] = adapter.search_texts
+
+    def search_text(self, record: Any) -> None:
+        """``refresh_search_text``, remembering texts already turned into pinyin (形象进度 and problems repeat)."""
+        parts = tuple(str(record._follow(f) or "") for f in record.search_fields)
+        text = self._search.get(parts)
+        if text is None:
+            text = self._search[parts] = search_text_for(parts)
+        record.search_text = text
 
     def add(self, plan: Any) -> None:
         self.rows.append((plan, *_split(plan.values)))
@@ -1046,7 +1083,7 @@ class _BulkWrite:
         year = cast(int, self.adapter.year)
         context = _LightContext(ids, year, self.adapter.month)
         for row, _project_values, plan_values, report_values in self.rows:
-            self.build_year(row.obj, plan_values, report_values, context)
+            self.build_year(row, plan_values, report_values, context)
         self.write_year()
         self.recorder.flush()
 
@@ -1057,7 +1094,9 @@ class _BulkWrite:
         fields: set[str] = set()
         for row, project_values, _plan_values, _report in self.rows:
             if row.obj is None:
-                row.obj = Project(**project_values)
+                row.obj, _plan = self.adapter.checked_records(row.values)
+                if row.obj is None:  # pragma: no cover - every new row was checked in this chunk
+                    row.obj = Project(**project_values)
                 new.append(row.obj)
             elif project_values:
                 for name, value in project_values.items():
@@ -1068,8 +1107,8 @@ class _BulkWrite:
                 changed.append(row.obj)
             else:
                 continue
-            row.obj.refresh_search_text()
-        Project.objects.bulk_create(new)
+            self.search_text(row.obj)
+        bulk.insert(Project, new, keys=True)
         if changed:
             Project.objects.bulk_update(changed, [*sorted(fields), "version", "updated_at", "search_text"])
         self.recorder.written_in_bulk(Project, new, True)
@@ -1079,18 +1118,19 @@ class _BulkWrite:
 
     def build_year(
         self,
-        project: Project,
+        row: Any,
         plan_values: dict[str, Any],
         report_values: dict[str, Any] | None,
         context: _LightContext,
     ) -> None:
         """The project's plan (new or changed), the month's approved report, and the plan's derived figures
         and light as ``services.refresh_plan`` would leave them."""
-        adapter = self.adapter
+        adapter, project, values = self.adapter, row.obj, row.values
         year, month = cast(int, adapter.year), adapter.month
         plan = adapter._plans.get(project.pk)
         if plan is None and (plan_values or report_values is not None):
-            plan = YearPlan(project=project, year=year, **plan_values)
+            plan = self.adapter.checked_records(values)[1] or YearPlan(year=year, **plan_values)
+            plan.project = project
             self.new_plans.append(plan)
         elif plan is not None and plan_values:
             for name, value in plan_values.items():
@@ -1123,7 +1163,7 @@ class _BulkWrite:
                 reviewed_at=self.now,
                 reviewed_by=self.actor,
             )
-            report.refresh_search_text()
+            self.search_text(report)
             self.reports.append((report, tuple(report_values.get("problems", ()))))
             months[month] = ytd
         effective = max(months) if months else 0
@@ -1144,8 +1184,8 @@ class _BulkWrite:
     def write_year(self) -> None:
         """Plans, then reports with their two workflow events and their problems."""
         for plan in self.new_plans:
-            plan.refresh_search_text()
-        YearPlan.objects.bulk_create(self.new_plans)
+            self.search_text(plan)
+        bulk.insert(YearPlan, self.new_plans, keys=True)
         changed = list(self.changed_plans.values())
         if changed:
             derived = ["reported_month", "ytd_investment", "light", "light_reason"]
@@ -1153,29 +1193,24 @@ class _BulkWrite:
         self.recorder.written_in_bulk(YearPlan, self.new_plans, True)
         self.recorder.written_in_bulk(YearPlan, changed, False)
         reports = [report for report, _problems in self.reports]
-        MonthlyReport.objects.bulk_create(reports)
+        bulk.insert(MonthlyReport, reports, keys=True)
         self.recorder.written_in_bulk(MonthlyReport, reports, True)
-        events: list[ReportEvent] = []
+        # Two workflow events per report (submit, approve), as plain rows: thousands of them, no history.
+        at = cast(Any, bulk.converter(ReportEvent._meta.get_field("at")))(self.now)
+        reason, actor_id = self.adapter.reason, getattr(self.actor, "pk", None)
+        events = [
+            (report.pk, action, before, after, reason, actor_id, at)
+            for report, _texts in self.reports
+            for before, action, after in APPROVAL_STEPS
+        ]
+        bulk.insert_rows(ReportEvent, EVENT_COLUMNS, events)
         problems: list[ReportProblem] = []
         for report, texts in self.reports:
-            for before, action, after in APPROVAL_STEPS:
-                events.append(
-                    ReportEvent(
-                        report=report,
-                        action=action,
-                        from_status=before,
-                        to_status=after,
-                        reason=self.adapter.reason,
-                        actor=self.actor,
-                        at=self.now,
-                    )
-                )
             for text in texts:
                 problem = ReportProblem(report=report, project_id=report.project_id, text=text[:500])
-                problem.refresh_search_text()
+                self.search_text(problem)
                 problems.append(problem)
-        ReportEvent.objects.bulk_create(events)
-        ReportProblem.objects.bulk_create(problems)
+        bulk.insert(ReportProblem, problems, keys=True)
         self.recorder.written_in_bulk(ReportProblem, problems, True)
 
 

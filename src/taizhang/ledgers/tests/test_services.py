@@ -208,6 +208,13 @@ def test_each_audited_service_leaves_a_history_row_with_user_and_source(world, h
 
         org.person_update(actor=world.admin, person=Person.objects.get(name="张三"), values={"title": "处长"})
         assert commit(changed, head_a).status == ImportStatus.READY  # rechecked
+        once = services.import_batch_create(
+            actor=head_a,
+            kind="people",
+            upload=upload(xlsx_bytes([["姓名", "所在单位"], ["一次", "甲街道"]]), "once.xlsx"),
+            run="caller",
+        )
+        assert services.run_at_once(once, head_a).status == ImportStatus.COMMITTED
     by_service = {row.service for row in rows}
     from taizhang.ledgers import services as module
 
