@@ -412,6 +412,12 @@ class Sheet:
         period, say) annotated or prefetched. The list's filtered queryset by default."""
         return queryset
 
+    def export_totals(self, queryset: QuerySet[Any]) -> tuple[int, dict[str, Any]]:
+        """(count, sum of each total column in 万元) of a group of the export queryset, when the database can
+        tell without the export walking the rows twice. Sheets whose total columns are plain sums override it;
+        by default the export counts and sums as it goes."""
+        raise NotImplementedError
+
     def export_response(self, *, view: Any, queryset: QuerySet[Any], fmt: str) -> HttpResponseBase:
         """A list page's filtered rows as a download (``fmt``: "xlsx" or "csv"); called by core's ListPage."""
         from taizhang.ledgers.export import list_export_response

@@ -55,6 +55,10 @@ class Group:
 
     label: str
     records: Callable[[], Iterable[Any]]
+    # When the database can count and sum a group (``Sheet.export_totals``): (count, sums in 万元) without
+    # walking its records, and the first records to size the columns by.
+    totals: Callable[[], tuple[int, dict[str, Decimal]]] | None = None
+    sample: Callable[[], Iterable[Any]] | None = None
 
 
 @dataclass
@@ -129,11 +133,19 @@ class _OfficeSheet:
         self.totals = totals
         self.first_total = min((self.lead + self.columns.index(c) for c in totals), default=self.width)
         self.sampled: dict[str, float] = {}
-        self.figures = [_figures(sheet, group.records(), self.sampled) for group in groups]
+        self.figures = [self._group_figures(group) for group in groups]
         self.grand = _GroupFigures(count=sum(f.count for f in self.figures))
         for figure in self.figures:
             for key, amount in figure.sums.items():
                 self.grand.sums[key] = self.grand.sums.get(key, Decimal(0)) + amount
+
+    def _group_figures(self, group: Group) -> _GroupFigures:
+        """Count, sums and column widths of a group: from the database when it can say, else by walking it."""
+        if group.totals is None:
+            return _figures(self.sheet, group.records(), self.sampled)
+        count, sums = group.totals()
+        _figures(self.sheet, group.sample() if group.sample is not None else (), self.sampled)
+        return _GroupFigures(count=count, sums={k: Decimal(v) for k, v in sums.items() if v is not None})
 
     def write(self, target: str | os.PathLike[str] | IO[bytes]) -> int:
         import xlsxwriter
@@ -386,7 +398,7 @@ def groups_of(sheet: Sheet, queryset: models.QuerySet[Any]) -> list[Group]:
     """The queryset split by the sheet's category, groups in the order the category's choices are declared
     (or the related records' own order); each group streams its records."""
     if not sheet.category:
-        return [Group(label="", records=lambda: queryset.iterator(chunk_size=2000))]
+        return [_group(sheet, "", queryset)]
     column = sheet.column(sheet.category)
     path = sheet.export_category or sheet.category
     field_obj = _field_at(queryset.model, path)
@@ -399,13 +411,15 @@ def groups_of(sheet: Sheet, queryset: models.QuerySet[Any]) -> list[Group]:
     elif isinstance(column.type, Choice):
         ordered = [(code, column.type.render(code)) for code, _label in column.type.choices if code in present]
     ordered += [(value, str(value or "")) for value in sorted(present - {k for k, _ in ordered}, key=str)]
-    return [
-        Group(
-            label=label or _("(none)"),
-            records=_group_records(queryset, path, value),
-        )
-        for value, label in ordered
-    ]
+    return [_group(sheet, label or _("(none)"), queryset.filter(**{path: value})) for value, label in ordered]
+
+
+def _group(sheet: Sheet, label: str, queryset: models.QuerySet[Any]) -> Group:
+    group = Group(label=label, records=lambda: queryset.iterator(chunk_size=2000))
+    if type(sheet).export_totals is not Sheet.export_totals:
+        group.totals = lambda: cast(tuple[int, dict[str, Decimal]], sheet.export_totals(queryset))
+        group.sample = lambda: queryset[:300]
+    return group
 
 
 def _field_at(model: type[models.Model], path: str) -> Any:
@@ -416,10 +430,6 @@ def _field_at(model: type[models.Model], path: str) -> Any:
         if field_obj.is_relation and field_obj.related_model is not None:
             model = cast(Any, field_obj.related_model)
     return field_obj
-
-
-def _group_records(queryset: models.QuerySet[Any], name: str, value: Any) -> Callable[[], Iterable[Any]]:
-    return lambda: queryset.filter(**{name: value}).iterator(chunk_size=2000)
 
 
 def export_title(sheet: Sheet, user: Any, period: tuple[int, int] | None) -> ExportTitle:

@@ -119,6 +119,9 @@ class Planner:
         self.layout = layout
         self.seen: dict[Hashable, int] = {}
         self.unique_seen: dict[tuple[str, Any], int] = {}
+        self._columns = {c.field: c for c in adapter.sheet.columns}
+        self._headers: dict[str, str] = {}
+        self._unread = [c.field for c in adapter.sheet.imported_columns()]
         model = adapter.model
         self.unique_fields = [
             f.name
@@ -127,13 +130,16 @@ class Planner:
         ]
 
     def header(self, name: str) -> str:
-        mapped = next((m.header for m in self.layout.columns if m.column.field == name), None)
-        if mapped:
-            return mapped
-        column = next((c for c in self.adapter.sheet.columns if c.field == name), None)
-        if column is not None:
-            return column.header_for(with_unit=False)
-        return self.adapter.field_label(name)
+        """The column's header as the file writes it (else as the spec does, else the field's label)."""
+        found = self._headers.get(name)
+        if found is None:
+            mapped = next((m.header for m in self.layout.columns if m.column.field == name), None)
+            column = self._column(name)
+            found = mapped or (
+                column.header_for(with_unit=False) if column is not None else self.adapter.field_label(name)
+            )
+            self._headers[name] = found
+        return found
 
     def plan(self, rows: list[ParsedRow]) -> list[RowPlan]:
         resolved: list[tuple[ParsedRow, dict[str, Any] | None, Hashable]] = []
@@ -204,12 +210,12 @@ class Planner:
 
     def _skip(self, row: ParsedRow, data: dict[str, Any], obj: Any, key: Hashable, label: str) -> RowPlan:
         """A row with errors: still check what could be read, so that one pass reports all its problems."""
-        unread = [c.field for c in self.adapter.sheet.imported_columns() if c.field not in data]
+        unread = [name for name in self._unread if name not in data]
         self._report(row, self.adapter.validate(data, obj, exclude=unread, permissions=False))
         return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
 
     def _column(self, name: str) -> Any:
-        return next((c for c in self.adapter.sheet.columns if c.field == name), None)
+        return self._columns.get(name)
 
     def _check_unique(self, row: ParsedRow, data: dict[str, Any]) -> None:
         for name in self.unique_fields:
