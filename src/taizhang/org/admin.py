@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -34,7 +35,10 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
         class ServiceForm(form_class):  # type: ignore[misc, valid-type]
             def _post_clean(self) -> None:
-                # Run the service inside validation so that its errors land on the form, not in a 500.
+                # Run the service inside validation so that its errors land on the form, not in a 500; not when
+                # a field is already invalid (the service would miss that argument).
+                if self._errors:
+                    return
                 data = dict(self.cleaned_data)
                 instance: Any = getattr(self, "instance")  # noqa: B009  (set by ModelForm.__init__)
                 try:
@@ -52,6 +56,18 @@ class ServiceAdmin(SimpleHistoryAdmin):
                     )
 
         return form_class if self.create_service is None else ServiceForm
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        # The service runs while the main form validates; if the page then comes back with errors (an inline
+        # row, say), keep nothing of it: the user sees the form, not a half-saved record.
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            context = getattr(response, "context_data", None) or {}
+            if request.method == "POST" and context.get("errors"):
+                transaction.set_rollback(True)
+            return response
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if self.create_service is None:

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,31 +29,7 @@ LEDGER_FIELDS = ("version", "voided_at", "void_reason")
 
 
 class ProjectServiceAdmin(ServiceAdmin):
-    """A service admin whose form calls the service only when its fields are valid (a field error otherwise
-    reaches the service as a missing argument), and which shows rows without a change service read-only."""
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class CheckedForm(form_class):  # type: ignore[misc, valid-type]
-            def _post_clean(self) -> None:
-                if self._errors:
-                    return
-                super()._post_clean()
-
-        return CheckedForm
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> Any:
-        # The service runs while the main form validates; if the page then comes back with errors (an inline
-        # row, say), keep nothing of it: the user sees the form, not a half-saved record.
-        with transaction.atomic():
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            context = getattr(response, "context_data", None) or {}
-            if request.method == "POST" and context.get("errors"):
-                transaction.set_rollback(True)
-            return response
+    """A service admin that shows rows without a change service read-only."""
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and self.update_service is None:

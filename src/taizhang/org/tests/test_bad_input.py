@@ -155,3 +155,14 @@ def test_refused_in_the_admin(as_admin, world, closed_unit, case):
     errors = response.context["adminform"].form.errors
     assert field in errors or "__all__" in errors, errors
     assert snapshot() == before
+
+
+def test_a_field_the_form_refuses_never_reaches_the_service(as_admin, world):
+    """Text typed into a number field: the admin shows the form's own error, not a 500, and saves nothing."""
+    before = snapshot()
+    response = as_admin.post(
+        "/admin/org/unit/add/", {"code": "NEWU", "name": "新单位", "kind": "department", "sort_order": "第一"}
+    )
+    assert response.status_code == 200
+    assert "sort_order" in response.context["adminform"].form.errors
+    assert snapshot() == before
