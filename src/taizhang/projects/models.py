@@ -292,7 +292,16 @@ class Project(LedgerModel):
                 violation_error_message=_("Another project already has this code."),
             ),
         ]
-        indexes = [models.Index(fields=["responsible_unit", "category"])]
+        indexes = [
+            models.Index(fields=["responsible_unit", "category"]),
+            # What the district summary and the ledger's totals read of every live project: an index-only scan
+            # of a narrow index instead of the wide table (benchmarks/projects_bench.py).
+            models.Index(
+                fields=["id", "category", "responsible_unit", "stage", "total_investment"],
+                condition=models.Q(voided_at__isnull=True),
+                name="projects_project_figures",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -532,12 +532,10 @@ def summary(user: Any, year: int, month: int | None = None) -> Summary:
             _add(programme_categories, values["project__programme_links__category"], values)
 
     by_category = _ordered(categories, {c.pk: c.name for c in ProjectCategory.objects.all()})
-    unit_labels = {
-        pk: short_name or name
-        for pk, short_name, name in Unit.objects.filter(pk__in=list(units))
-        .order_by("sort_order", "code")
-        .values_list("pk", "short_name", "name")
-    }
+    names = Unit.objects.order_by("sort_order", "code").values_list("pk", "short_name", "name")
+    if not scope_for(user).district_read:  # the district's summary names most units: read them all, unfiltered
+        names = names.filter(pk__in=list(units))
+    unit_labels = {pk: short_name or name for pk, short_name, name in names if pk in units}
     by_unit = sorted(_ordered(units, unit_labels), key=lambda r: (-(r.rate or -1), r.label))
     by_stage = _ordered(stages, {s.value: str(s.label) for s in Stage})
     by_programme = _ordered(programmes, {p.pk: p.name for p in Programme.objects.live()})
