@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from taizhang.core.errors import TransitionNotAllowed
-from taizhang.ledgers import conf, registry
+from taizhang.ledgers import bulk, conf, registry
 from taizhang.ledgers import values as v
 from taizhang.ledgers.adapters import ModelAdapter
 from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus, Outcome
@@ -75,13 +75,15 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     digest: Any = field(default_factory=hashlib.sha256)
+    previewed: bool = True  # the digest of the plan is what an import compares with its preview
 
     def add(self, plans: list[RowPlan]) -> None:
         for plan in plans:
             self.rows_read += 1
             setattr(self, _COUNTER[plan.outcome], getattr(self, _COUNTER[plan.outcome]) + 1)
             self.count_problems(plan.row.problems)
-            self.digest.update(plan.signature().encode())
+            if self.previewed:
+                self.digest.update(plan.signature().encode())
 
     def count_problems(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -338,15 +340,15 @@ def _refuse(batch: ImportBatch, user: Any, message: str) -> None:
         services.import_batch_refuse(actor=user, batch=batch, message=message)
 
 
-def apply(batch: ImportBatch, actor: Any) -> tuple[Summary, list[ImportRow]]:
-    """Inside the caller's transaction: plan the file again and write every row through the services.
+def apply(batch: ImportBatch, actor: Any) -> Summary:
+    """Inside the caller's transaction: plan the file again and write every row through the services; the
+    per-row outcome replaces the preview's rows chunk by chunk.
 
     Raises :class:`PlanChanged` when a row fails or the plan is not the one previewed, :class:`Cancelled` when
     the batch is cancelled meanwhile: the caller's transaction then rolls everything back.
     """
-    summary, stored, _sheet = _write_all(batch, actor, at_once=False)
+    summary, first, _sheet = _write_all(batch, actor, at_once=False)
     if summary.errors:
-        first = next((p for row in stored for p in row.problems if p["severity"] == ERROR), None)
         raise PlanChanged(
             _("Row %(row)s no longer passes the check (%(message)s).")
             % {"row": first["row"], "message": first["message"]}
@@ -355,29 +357,35 @@ def apply(batch: ImportBatch, actor: Any) -> tuple[Summary, list[ImportRow]]:
         )
     if summary.digest.hexdigest() != batch.plan_digest:
         raise PlanChanged(_("The ledger changed since this file was checked."))
-    return summary, stored
+    return summary
 
 
 class HasErrors(Exception):
     """Checking and importing in one pass met a row with errors: nothing may be written."""
 
 
-def apply_at_once(batch: ImportBatch, actor: Any) -> tuple[Summary, list[ImportRow], SheetParser]:
+def apply_at_once(batch: ImportBatch, actor: Any) -> tuple[Summary, SheetParser]:
     """Inside the caller's transaction: check and write every row in one pass, for callers that want no
     preview (the command line without ``--dry-run``). Raises :class:`HasErrors` at the first chunk with an
     error, before writing it: the caller rolls back and checks the file the usual way, which reports every
     problem. Half the work of a check followed by an import, for the same outcome."""
-    return _write_all(batch, actor, at_once=True)
+    summary, _first, parser = _write_all(batch, actor, at_once=True)
+    return summary, parser
 
 
-def _write_all(batch: ImportBatch, actor: Any, *, at_once: bool) -> tuple[Summary, list[ImportRow], SheetParser]:
+def _write_all(batch: ImportBatch, actor: Any, *, at_once: bool) -> tuple[Summary, dict[str, Any] | None, SheetParser]:
+    """Plan and write chunk by chunk, storing each chunk's per-row outcome as it goes (memory stays bounded);
+    returns the counts, the first error met (if any) and the parser."""
     from taizhang.ledgers.history import bulk_history
 
     reason = batch_reason(batch)
     adapter = registry.get(batch.kind).adapter(actor, reason=reason)
-    summary = Summary()
-    stored: list[ImportRow] = []
+    summary = Summary(previewed=not at_once)  # imported at once: no preview to compare with
+    first: dict[str, Any] | None = None
     done = 0
+    ImportRow.objects.filter(
+        batch=batch
+    ).delete()  # the preview's rows (the caller's transaction keeps them on failure)
     with open_parser(batch) as parser:
         total = estimate_rows(parser)
         in_bulk = adapter.supports_bulk and max(total, batch.rows_read) > conf.bulk_above_rows()
@@ -394,13 +402,16 @@ def _write_all(batch: ImportBatch, actor: Any, *, at_once: bool) -> tuple[Summar
                         _write(plan, adapter, actor)
                 recorder.flush()
                 summary.add(chunk)
-                stored += [p.stored(batch) for p in chunk]
+                rows = [p.stored(batch) for p in chunk]
+                bulk.insert(ImportRow, rows)
+                if first is None:
+                    first = next((p for row in rows for p in row.problems if p["severity"] == ERROR), None)
                 done += len(chunk)
                 report_progress(batch.pk, done, total)
         summary.count_problems(parser.problems)
     if at_once and summary.errors:
         raise HasErrors
-    return summary, stored, parser
+    return summary, first, parser
 
 
 def batch_reason(batch: ImportBatch) -> str:

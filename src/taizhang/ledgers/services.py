@@ -162,9 +162,8 @@ def import_batch_run(*, actor: User, batch: ImportBatch) -> ImportBatch:
     """
     ensure(actor, "ledgers.commit_importbatch", batch)
     import_batch_start(actor=actor, batch=batch)
-    summary, rows, parser = importing.apply_at_once(batch, actor)
+    summary, parser = importing.apply_at_once(batch, actor)
     assert parser.layout is not None
-    bulk.insert(ImportRow, rows)
     fields = summary.as_fields()
     problems = [p.stored() for p in parser.problems]
     _move(
@@ -268,11 +267,9 @@ def import_batch_apply(*, actor: User, batch: ImportBatch) -> ImportBatch:
     """
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     workflow.target(locked.status, "committed")
-    summary, rows = importing.apply(locked, actor)
+    summary = importing.apply(locked, actor)
     if ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).first() != ImportStatus.COMMITTING:
         raise importing.Cancelled
-    ImportRow.objects.filter(batch=batch).delete()
-    bulk.insert(ImportRow, rows)
     fields = summary.as_fields()
     del fields["plan_digest"]
     return _move(batch, "committed", **fields, committed_at=timezone.now(), committed_by=actor)
