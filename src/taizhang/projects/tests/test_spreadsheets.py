@@ -567,3 +567,11 @@ def test_checking_and_importing_in_one_pass_gives_the_same_ledger(district, july
     batch = ledger_services.run_at_once(batch, supervisor)
     assert batch.status == ImportStatus.READY and batch.errors == 2  # a new project without a category; an unknown unit
     assert not Project.objects.filter(name="新项目").exists()
+
+
+@pytest.mark.parametrize("kind", ["projects", "issues"])
+def test_the_blank_template_reads_back_without_a_problem(district, july_2022, as_supervisor, kind):
+    response = as_supervisor.get(f"/ledgers/templates/{kind}.xlsx")
+    assert response.status_code == 200
+    batch = check(district.users["supervisor"], b"".join(response.streaming_content), kind=kind, name="blank.xlsx")
+    assert batch.status == ImportStatus.READY and (batch.errors, batch.created) == (0, 0)
