@@ -448,11 +448,7 @@ class YearPlan(LedgerModel):
                 violation_error_message=_("This project already has a plan for this year."),
             )
         ]
-        indexes = [
-            models.Index(fields=["year", "light"]),
-            # The years that have a ledger (selectors.plan_years): an ordered index-only scan, no hashing.
-            models.Index(fields=["year"], condition=models.Q(voided_at__isnull=True), name="projects_plan_year_live"),
-        ]
+        indexes = [models.Index(fields=["year", "light"])]
 
     def __str__(self) -> str:
         return f"{self.year} {self.project}"
