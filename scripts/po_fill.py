@@ -40,7 +40,8 @@ def fill(po_text: str, table: dict[str, str]) -> tuple[str, list[str]]:
         if value is None:
             missing.append(msgid)
             return match.group(0)
-        head = re.sub(r"#\| msgid .*\n", "", match.group("head").replace("#, fuzzy\n", ""))
+        head = match.group("head").replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
+        head = re.sub(r"#\| msgid .*\n", "", head)
         out = f"{head}msgid {_quote(msgid)}\n"
         if match.group("plural"):
             out += f"msgid_plural {_quote(_unquote(match.group('plural')))}\nmsgstr[0] {_quote(value)}\n"
