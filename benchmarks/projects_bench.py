@@ -9,8 +9,8 @@ with its communities, ``bench_reporter`` the unit with the most projects), p50 /
 - the year's ledger list with filters, its count and its totals row;
 - the district summary (by category, unit, stage and programme);
 - a unit's reporting page for the month being reported;
-- the ORM summary (``selectors.summary``) against one hand-written SQL statement for the same figures, run in
-  turn in the same loop; the two must give identical figures or the benchmark fails.
+- the ORM summary (``selectors.summary`` of the summary month) against one hand-written SQL statement for the
+  same figures, run in turn in the same loop; the two must give identical figures or the benchmark fails.
 
 Each page is timed through the whole Django stack (test client: middleware, scope, template) once its URL
 (``projects:plan_list``, ``projects:summary``, ``projects:reporting``) exists; the selector path under it
@@ -39,14 +39,12 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 
 # The summary's figures for the whole district in one statement: the plans of the year with their effective
-# report of the summary month (at most one: is_effective is unique per project and month), grouped by
-# category, unit and stage and in all; the same rows joined to their programme links, by programme and by
-# programme category. %(started)s is the list of stages that count as started.
+# report of the month (at most one: is_effective is unique per project and month), grouped by category, unit
+# and stage and in all; the same rows joined to their programme links, by programme and by programme category.
+# %(started)s is the list of stages that count as started. Which month a summary opens on is the selectors'
+# business (summary_month); both sides are given the same month.
 SUMMARY_SQL = """
-WITH summary_month AS (
-    SELECT COALESCE(MAX(month), 0) AS month FROM projects_monthlyreport
-    WHERE voided_at IS NULL AND year = %(year)s AND is_effective
-), plans AS (
+WITH plans AS (
     SELECT yp.project_id, p.category_id, p.responsible_unit_id, p.stage, p.total_investment,
            yp.planned_investment, yp.plan_start, yp.plan_start AND p.stage = ANY(%(started)s) AS started,
            r.ytd_investment AS ytd, r.light = 'red' AS red
@@ -54,22 +52,20 @@ WITH summary_month AS (
     JOIN projects_project p ON p.id = yp.project_id
     LEFT JOIN projects_monthlyreport r
         ON r.plan_id = yp.id AND r.is_effective AND r.voided_at IS NULL AND r.project_id = yp.project_id
-        AND r.year = yp.year AND r.month = (SELECT month FROM summary_month)
+        AND r.year = yp.year AND r.month = %(month)s
     WHERE yp.year = %(year)s AND yp.voided_at IS NULL AND p.voided_at IS NULL
 )
 SELECT CASE GROUPING(category_id, responsible_unit_id, stage)
            WHEN 3 THEN 'category' WHEN 5 THEN 'unit' WHEN 6 THEN 'stage' ELSE 'total' END,
        COALESCE(category_id::text, responsible_unit_id::text, stage),
        COUNT(*), SUM(total_investment), SUM(planned_investment), COALESCE(SUM(ytd), 0),
-       COUNT(*) FILTER (WHERE plan_start), COUNT(*) FILTER (WHERE started), COUNT(*) FILTER (WHERE red),
-       (SELECT month FROM summary_month)
+       COUNT(*) FILTER (WHERE plan_start), COUNT(*) FILTER (WHERE started), COUNT(*) FILTER (WHERE red)
 FROM plans GROUP BY GROUPING SETS ((category_id), (responsible_unit_id), (stage), ())
 UNION ALL
 SELECT CASE GROUPING(l.programme_id, l.category_id) WHEN 1 THEN 'programme' ELSE 'programme_category' END,
        COALESCE(l.programme_id, l.category_id)::text,
        COUNT(*), SUM(total_investment), SUM(planned_investment), COALESCE(SUM(ytd), 0),
-       COUNT(*) FILTER (WHERE plan_start), COUNT(*) FILTER (WHERE started), COUNT(*) FILTER (WHERE red),
-       (SELECT month FROM summary_month)
+       COUNT(*) FILTER (WHERE plan_start), COUNT(*) FILTER (WHERE started), COUNT(*) FILTER (WHERE red)
 FROM plans JOIN projects_projectprogramme l ON l.project_id = plans.project_id
 GROUP BY GROUPING SETS ((l.programme_id), (l.category_id))
 """
@@ -103,7 +99,7 @@ def line(label: str, times: list[float], goal: float | None, note: str = "") -> 
     return f"{label:<62} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms{verdict}{note}"
 
 
-def orm_figures(summary: Any) -> tuple[int, Figures]:
+def orm_figures(summary: Any) -> Figures:
     def pack(row: Any) -> tuple[int, Decimal, Decimal, Decimal, int, int, int]:
         return (row.count, row.total_investment, row.planned, row.ytd, row.to_start, row.started, row.red)
 
@@ -117,24 +113,23 @@ def orm_figures(summary: Any) -> tuple[int, Figures]:
     ):
         for row in dimension_rows:
             figures[(dimension, str(row.key))] = pack(row)
-    return summary.month, figures
+    return figures
 
 
-def sql_figures(year: int) -> tuple[int, Figures]:
+def sql_figures(year: int, month: int) -> Figures:
     from django.db import connection
 
     from taizhang.projects.choices import STARTED_STAGES
 
     with connection.cursor() as cursor:
-        cursor.execute(SUMMARY_SQL, {"year": year, "started": sorted(str(s) for s in STARTED_STAGES)})
+        cursor.execute(SUMMARY_SQL, {"year": year, "month": month, "started": sorted(str(s) for s in STARTED_STAGES)})
         rows = cursor.fetchall()
     figures: Figures = {}
-    month = rows[0][-1] if rows else 0
-    for dimension, key, n, total, planned, ytd, to_start, started, red, _month in rows:
+    for dimension, key, n, total, planned, ytd, to_start, started, red in rows:
         if key is None and dimension != "total":
             continue  # plans linked to a programme without a programme category
         figures[(dimension, key or "")] = (n, total, planned, ytd, to_start, started, red)
-    return month, figures
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0912
@@ -318,24 +313,24 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0912
 
     # --- ORM summary against hand-written SQL, in turn ---------------------------------------------------
     print()
-    orm_month, orm = orm_figures(selectors.summary(office, year))
-    sql_month, sql = sql_figures(year)
-    if (orm_month, orm) != (sql_month, sql):
+    orm = orm_figures(selectors.summary(office, year, month))
+    sql = sql_figures(year, month)
+    if orm != sql:
         for key in sorted(set(orm) | set(sql)):
             if orm.get(key) != sql.get(key):
                 print(f"  {key}: ORM {orm.get(key)}  SQL {sql.get(key)}", file=sys.stderr)
-        print(f"FIGURES DIFFER (month: ORM {orm_month}, SQL {sql_month})", file=sys.stderr)
+        print("FIGURES DIFFER", file=sys.stderr)
         return 1
-    print(f"ORM and SQL give identical figures: {len(orm)} rows (month {orm_month})")
+    print(f"ORM and SQL give identical figures: {len(orm)} rows (month {month})")
     orm_times, sql_times, ratios = [], [], []
-    selectors.summary(office, year)
-    sql_figures(year)
+    selectors.summary(office, year, month)
+    sql_figures(year, month)
     for _ in range(args.runs):
         start = time.perf_counter()
-        selectors.summary(office, year)
+        selectors.summary(office, year, month)
         orm_times.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        sql_figures(year)
+        sql_figures(year, month)
         sql_times.append((time.perf_counter() - start) * 1000)
         ratios.append(orm_times[-1] / sql_times[-1])
     print(line("summary, ORM (selectors.summary)", orm_times, None))
