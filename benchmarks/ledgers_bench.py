@@ -279,6 +279,10 @@ def step_export(path: Path) -> dict[str, Any]:
 
 
 def _resources(tuned: bool) -> list[Any]:
+    """ModelResources for the three models, as a developer would write them. Projects find their category and
+    unit by name; plans and reports find their project and plan by key (``project_id``, ``plan_id``: the glue
+    below adds them after each stage, because a lookup by code would scan the table — the code is unique only
+    among live projects, a partial index — once per row)."""
     from import_export import fields, resources, widgets
 
     from taizhang.org.models import Unit
@@ -300,18 +304,13 @@ def _resources(tuned: bool) -> list[Any]:
             model=Project,
             import_id_fields=("code",),
             fields=(
-                "name",
-                "code",
-                "category",
-                "responsible_unit",
-                "total_investment",
-                "planned_start",
-                "planned_completion",
+                *("name", "code", "category", "responsible_unit"),
+                *("total_investment", "planned_start", "planned_completion"),
             ),
         )
 
     class PlanResource(resources.ModelResource):
-        project = fields.Field("project", "code", widgets.ForeignKeyWidget(Project, "code"))
+        project = fields.Field("project", "project_id", widgets.ForeignKeyWidget(Project))
         planned_investment = fields.Field("planned_investment", "plan", widgets.DecimalWidget())
 
         Meta = meta(
@@ -320,13 +319,9 @@ def _resources(tuned: bool) -> list[Any]:
             fields=("project", "year", "nature", "planned_investment"),
         )
 
-    class PlanWidget(widgets.ForeignKeyWidget):
-        def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> Any:
-            return YearPlan.objects.filter(year=YEAR)
-
     class ReportResource(resources.ModelResource):
-        project = fields.Field("project", "code", widgets.ForeignKeyWidget(Project, "code"))
-        plan = fields.Field("plan", "code", PlanWidget(YearPlan, "project__code"))
+        project = fields.Field("project", "project_id", widgets.ForeignKeyWidget(Project))
+        plan = fields.Field("plan", "plan_id", widgets.ForeignKeyWidget(YearPlan))
         ytd_investment = fields.Field("ytd_investment", "done", widgets.DecimalWidget())
 
         Meta = meta(
@@ -342,19 +337,31 @@ def _die(path: Path, tuned: bool, limit: int | None) -> dict[str, Any]:
     import tablib
 
     from taizhang.core.audit import Source, audit_context
+    from taizhang.projects.models import Project, YearPlan
 
     start = time.perf_counter()
     rows = clean_rows(path)
     total_rows = len(rows)
     if limit:
         rows = rows[:limit]
-    headers = [*rows[0], "year", "month", "status", "is_effective"]
-    data = tablib.Dataset(headers=headers)
-    for r in rows:
-        data.append([*(r[k] if r[k] is not None else "" for k in rows[0]), YEAR, MONTH, "approved", True])
     with audit_context(office_user(), Source.IMPORT):
-        for res in _resources(tuned):
-            outcome = res.import_data(data, dry_run=False, raise_errors=True)
+        projects, plans, reports = _resources(tuned)
+        for resource, key in ((projects, None), (plans, "project_id"), (reports, "plan_id")):
+            if key == "project_id":
+                ids = dict(Project.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", "pk"))
+                for r in rows:
+                    r["project_id"] = ids[r["code"]]
+            elif key == "plan_id":
+                ids = dict(YearPlan.objects.filter(year=YEAR).values_list("project_id", "pk"))
+                for r in rows:
+                    r["plan_id"] = ids[r["project_id"]]
+            headers = [*rows[0], "year", "month", "status", "is_effective"]
+            data = tablib.Dataset(headers=headers)
+            for r in rows:
+                data.append(
+                    [*(value if value is not None else "" for value in r.values()), YEAR, MONTH, "approved", True]
+                )
+            outcome = resource.import_data(data, dry_run=False, raise_errors=True)
             if outcome.has_errors() or outcome.has_validation_errors():
                 raise SystemExit(f"django-import-export refused rows: {outcome.invalid_rows[:3]}")
     seconds = time.perf_counter() - start

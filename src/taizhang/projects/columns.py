@@ -1108,8 +1108,12 @@ class _BulkWrite:
         self._search: dict[tuple[str, ...], str] = adapter.search_texts
 
     def search_text(self, record: Any) -> None:
-        """``refresh_search_text``, remembering texts already turned into pinyin (形象进度 and problems repeat)."""
+        """``refresh_search_text``, remembering texts already turned into pinyin (形象进度 and problems repeat;
+        a project's name and code do not, so they are not remembered)."""
         parts = tuple(str(record._follow(f) or "") for f in record.search_fields)
+        if isinstance(record, Project):
+            record.search_text = search_text_for(parts)
+            return
         text = self._search.get(parts)
         if text is None:
             text = self._search[parts] = search_text_for(parts)
@@ -1156,8 +1160,6 @@ class _BulkWrite:
             Project.objects.bulk_update(changed, [*sorted(fields), "version", "updated_at", "search_text"])
         self.recorder.written_in_bulk(Project, new, True)
         self.recorder.written_in_bulk(Project, changed, False)
-        for row, *_rest in self.rows:
-            self.adapter.created[row.key] = row.obj
 
     def build_year(
         self,
