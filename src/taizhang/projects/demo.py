@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from taizhang.core.demo import DemoContext, DemoStep, register
 from taizhang.core.roles import Role
 from taizhang.org.models import Membership, Person, Unit, User
 from taizhang.projects import data, services
+from taizhang.projects.choices import Nature, Stage
 from taizhang.projects.models import Programme, ProgrammeCategory, Project, ProjectCategory
 
 TEMPLATE_STEPS = [
@@ -205,6 +207,103 @@ class Demo:
             f"{sum(len(p.months) for p in ledger.projects)} monthly reports, {len(ledger.campaigns)} campaigns"
         )
 
+    def this_year(self) -> None:
+        """This year's ledger, so that the demo has live work: the 2021 projects still being built, reported
+        and approved up to the month before last; last month's reports partly missing, in draft, under review
+        or returned, as they would be in the days after the due date."""
+        now = timezone.localtime(timezone.now())
+        year, last = now.year, now.month - 1
+        if last < 1 or year <= 2021:
+            return  # in January nothing of this year is reported yet
+        rng = random.Random(year)
+        projects = (
+            Project.objects.live()
+            .filter(plans__year=2021)
+            .exclude(stage__in=[Stage.COMPLETED, Stage.IN_OPERATION])
+            .select_related("responsible_unit")
+            .order_by("code")
+        )
+        counts = {"plans": 0, "reports": 0}
+        for project in projects:
+            old = project.plans.get(year=2021)
+            for milestone in project.milestones.live().filter(done_on__isnull=True):  # done in the years between
+                done = milestone.planned_on + dt.timedelta(days=rng.randint(10, 90))
+                with clock.travel(_aware(done, 17)):
+                    services.milestone_change(actor=self.admin, milestone=milestone, values={"done_on": done})
+            before = min(
+                project.total_investment * Decimal("0.6"), old.completed_before + old.planned_investment * 3
+            ).quantize(Decimal(10))
+            planned = min(old.planned_investment * Decimal(rng.uniform(0.8, 1.3)), project.total_investment - before)
+            planned = planned.quantize(Decimal(10))
+            if planned <= 0:
+                continue
+            pace = rng.choice([Decimal("1.08"), Decimal("0.97"), Decimal("0.95"), Decimal("0.74"), Decimal("0.45")])
+            with clock.travel(_aware(dt.date(year, 1, 3))):
+                starting = project.stage in (Stage.NEGOTIATING, Stage.SIGNED, Stage.PREPARATORY)
+                plan = services.plan_create(
+                    actor=self.admin,
+                    project=project,
+                    year=year,
+                    planned_investment=planned,
+                    completed_before=before,
+                    nature=Nature.NEW if starting else Nature.CONTINUING,
+                    progress_goal="完成年度投资计划，主体工程按节点推进",
+                    plan_start=starting,
+                )
+                steps = [("年度投资过半", dt.date(year, 6, 30)), ("主体工程完工", dt.date(year, 10, 31))]
+                start = project.start_date
+                made = [
+                    services.milestone_create(actor=self.admin, project=project, name=name, planned_on=day)
+                    for name, day in steps
+                    if start is None or day >= start
+                ]
+            counts["plans"] += 1
+            if starting and pace > Decimal("0.5") and dt.date(year, 3, 1) < now.date():
+                with clock.travel(_aware(dt.date(year, 3, 1))):
+                    services.project_stage(
+                        actor=self.admin, project=project, stage=Stage.STARTED, date=dt.date(year, 3, 1)
+                    )
+            for milestone, needed in zip(made, (Decimal("0.7"), Decimal("0.9")), strict=False):
+                if pace >= needed and milestone.planned_on < now.date():
+                    with clock.travel(_aware(milestone.planned_on, 17)):
+                        services.milestone_change(
+                            actor=self.admin, milestone=milestone, values={"done_on": milestone.planned_on}
+                        )
+            for month in range(1, last + 1):
+                ytd = (plan.planned_investment * pace * month / 12).quantize(Decimal(1))
+                counts["reports"] += self.report_this_year(project, year, month, ytd, in_hand=month == last, rng=rng)
+        self.ctx.write(f"{year}: {counts['plans']} projects, {counts['reports']} monthly reports (work in hand)")
+
+    def report_this_year(
+        self, project: Project, year: int, month: int, ytd: Decimal, *, in_hand: bool, rng: random.Random
+    ) -> int:
+        y, m = (year + 1, 1) if month == 12 else (year, month + 1)
+        submitted = _aware(dt.date(y, m, min(3, rng.randint(1, 4))), 9)
+        if submitted > timezone.now():
+            return 0
+        outcome = rng.random() if in_hand else 1.0
+        if outcome < 0.2:
+            return 0  # not reported yet: listed as missing once the due day has passed
+        reporter = self.worker_for(project.responsible_unit)
+        with clock.travel(submitted):
+            report = services.report_save(
+                actor=reporter, project=project, year=year, month=month, ytd_investment=ytd, progress="按计划推进"
+            ).report
+            if outcome < 0.35:
+                return 1
+            report = services.report_transition(actor=reporter, report=report, action="submit")
+        reviewed = submitted + dt.timedelta(days=1, hours=5)
+        if outcome < 0.65 or reviewed > timezone.now():
+            return 1
+        with clock.travel(reviewed):
+            if outcome < 0.75:
+                services.report_transition(
+                    actor=self.supervisor, report=report, action="return", reason="形象进度描述过简，请补充具体完成内容"
+                )
+            else:
+                services.report_transition(actor=self.supervisor, report=report, action="approve")
+        return 1
+
     def milestones_done_until(self, seed: data.SeedProject, project: Project, until: dt.date) -> None:
         done = self.ctx.data.setdefault("milestones_done", set())
         pending = {m.name: m for m in project.milestones.all() if m.done_on is None}
@@ -224,6 +323,7 @@ def build(ctx: DemoContext) -> None:
     demo.configure()
     demo.ledger(data.ledger_2017())
     demo.ledger(data.ledger_2021(), in_hand=True)
+    demo.this_year()
 
 
 register(DemoStep(name="projects", order=30, build=build))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, FilteredRelation, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet, Sum
 
 from taizhang.core.scoping import get_in_scope, scope_for
 from taizhang.projects import rules
@@ -436,13 +436,20 @@ class Summary:
 
 
 def summary_month(user: Any, year: int) -> int:
-    """The latest month of ``year`` with an approved report (0 if none)."""
-    return (
+    """The month a summary of ``year`` opens on: the latest month whose approved reports cover at least half
+    as many projects as the best-covered month (a month still under review would understate the year); 0 if
+    nothing is approved yet."""
+    counts = dict(
         _of_visible(user, MonthlyReport.objects.live(), "project")
         .filter(year=year, is_effective=True)
-        .aggregate(m=Max("month"))["m"]
-        or 0
+        .order_by()
+        .values_list("month")
+        .annotate(n=Count("pk"))
     )
+    if not counts:
+        return 0
+    enough = max(counts.values()) / 2
+    return max(month for month, n in counts.items() if n >= enough)
 
 
 def _add(rows: dict[Any, SummaryRow], key: Any, values: dict[str, Any]) -> None:
