@@ -444,7 +444,7 @@ def summary_month(user: Any, year: int) -> int:
         .filter(year=year, is_effective=True)
         .order_by()
         .values_list("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not the ids: the index of approved months answers it without the table
     )
     if not counts:
         return 0
