@@ -46,7 +46,9 @@ class _ProjectFilters(LedgerFilterSet):
 
     project_path = ""
 
-    category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("project category"), method="filter_project")
+    category = django_filters.ModelChoiceFilter(
+        queryset=_categories, label=_("project category"), method="filter_project"
+    )
     importance = django_filters.ChoiceFilter(choices=Importance.choices, label=_("importance"), method="filter_project")
     programme = django_filters.ModelChoiceFilter(queryset=_programmes, label=_("programme"), method="filter_programme")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("stage"), method="filter_project")
