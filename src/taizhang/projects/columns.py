@@ -491,6 +491,7 @@ class ProjectAdapter(ModelAdapter):
         self._effective: dict[int, MonthlyReport] = {}
         self._previous: dict[int, Decimal] = {}
         self._may: dict[tuple[Any, ...], bool] = {}
+        self._any_uncoded: bool | None = None
         self.search_texts: dict[tuple[str, ...], str] = {}  # for the bulk path, across chunks
         # The records a new row was checked as (by its values' identity), so that the bulk path inserts what was
         # validated instead of building them again; and blank instances to copy (cheaper than a new model).
@@ -607,16 +608,18 @@ class ProjectAdapter(ModelAdapter):
             fields, parts = cast(tuple[tuple[str, ...], tuple[Any, ...]], key)
             if fields == CODE_KEY:
                 codes.add(parts[0])
-                if key in self._fallback:
-                    pairs.add(self._fallback[key])
             else:
                 pairs.add((parts[0], parts[1]))
         by_code: dict[str, list[Project]] = {}
         by_pair: dict[tuple[str, Any], list[Project]] = {}
         if codes:
-            for project in self.queryset().filter(code__in=codes):
+            # ``code != ""`` lets the database use the unique index of live codes (a partial index).
+            for project in self.queryset().filter(code__in=codes).exclude(code=""):
                 by_code.setdefault(project.code, []).append(project)
-            self._codes = dict(Project.objects.live().filter(code__in=codes).values_list("code", "pk"))
+            taken = Project.objects.live().filter(code__in=codes).exclude(code="").values_list("code", "pk")
+            self._codes = dict(taken)
+            if self._uncoded_projects():  # a new code may be given to a project of the same name that has none
+                pairs |= {self._fallback[k] for k in keys if k in self._fallback and k[1][0] not in by_code}  # type: ignore[index]
         if pairs:
             names = {name for name, _unit in pairs}
             units = {unit for _name, unit in pairs}
@@ -634,6 +637,12 @@ class ProjectAdapter(ModelAdapter):
             self._existing[key] = matches
             found.update((p.pk, p) for p in matches)
         self._load_year(list(found))
+
+    def _uncoded_projects(self) -> bool:
+        """Whether any live project the user may see has no code (asked once per import)."""
+        if self._any_uncoded is None:
+            self._any_uncoded = self.queryset().filter(code="").exists()
+        return self._any_uncoded
 
     def _load_year(self, ids: list[int]) -> None:
         if not ids or not self.year:

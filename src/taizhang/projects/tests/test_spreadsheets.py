@@ -575,3 +575,25 @@ def test_the_blank_template_reads_back_without_a_problem(district, july_2022, as
     assert response.status_code == 200
     batch = check(district.users["supervisor"], b"".join(response.streaming_content), kind=kind, name="blank.xlsx")
     assert batch.status == ImportStatus.READY and (batch.errors, batch.created) == (0, 0)
+
+
+def test_a_new_code_is_given_to_the_project_of_that_name_and_unit_that_has_none(district, july_2022):
+    supervisor = district.users["supervisor"]
+    unit = district.units["区发改委"]
+    category = district.data["project_categories"]["industry"]
+    uncoded = services.project_create(
+        actor=district.admin, name="龙湖安置房工程", category=category, responsible_unit=unit, total_investment=430000
+    )
+    coded = services.project_create(
+        actor=district.admin, name="另一项目", code="C-1", category=category, responsible_unit=unit, total_investment=1
+    )
+    rows = [
+        ["项目名称", "项目代码", "责任单位", "总投资（万元）"],
+        ["龙湖安置房工程", "2022-001", "区发改委", 430000],
+        ["另一项目", "", "区发改委", 2],  # no code in the row: by name and unit; the code stays
+    ]
+    batch = commit(check(supervisor, xlsx_bytes(rows), kind="projects"), supervisor)
+    assert (batch.created, batch.updated) == (0, 2)
+    uncoded.refresh_from_db()
+    coded.refresh_from_db()
+    assert uncoded.code == "2022-001" and (coded.code, coded.total_investment) == ("C-1", Decimal(2))
