@@ -16,6 +16,7 @@ register(
                 _("Monthly reporting"), "projects:reporting", roles=("unit_head", "reporter", "supervisor", "admin")
             ),
             MenuItem(_("Review queue"), "projects:review_queue", perm="projects.review_report"),
+            MenuItem(_("Late and missing reports"), "projects:lateness"),
             MenuItem(_("Battle map"), "projects:gantt"),
             MenuItem(_("District summary"), "projects:summary"),
             MenuItem(_("Campaigns"), "projects:campaign_list"),

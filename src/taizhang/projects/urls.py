@@ -28,6 +28,7 @@ urlpatterns = [
     path("reporting/", views.Reporting.as_view(), name="reporting"),
     path("reporting/<int:pk>/", views.ReportingRowView.as_view(), name="reporting_row"),
     path("review/", views.ReviewQueue.as_view(), name="review_queue"),
+    path("lateness/", views.Lateness.as_view(), name="lateness"),
     path("reports/<int:pk>/", views.ReportDetail.as_view(), name="monthlyreport_detail"),
     path("reports/<int:pk>/history/", views.ReportHistory.as_view(), name="monthlyreport_history"),
     path("reports/<int:pk>/act/<slug:action>/", views.ReportAct.as_view(), name="report_act"),

@@ -1372,3 +1372,33 @@ class Summary(generic.LedgerView):
                 "light_red": Light.RED,
             },
         )
+
+
+class Lateness(generic.LedgerView):
+    """Late and missing monthly reports, per unit, for a month (default: last month): the office's overview."""
+
+    model = MonthlyReport
+    template_name = "projects/lateness.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        this_year, last_month = previous_month(services.today())
+        year = _int(request.GET.get("year"), 2000, 2100) or this_year
+        month = _int(request.GET.get("month"), 1, 12) or (last_month if year == this_year else default_month(year))
+        units = selectors.late_and_missing(user, year, month)
+        years = sorted({*selectors.plan_years(user), year}, reverse=True)
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": _("Late and missing reports"),
+                "year": year,
+                "month": month,
+                "years": years,
+                "months": range(1, 13),
+                "due": rules.due_date(year, month, services.due_day()),
+                "units": units,
+                "missing": sum(len(u.missing) for u in units),
+                "late": sum(len(u.late) for u in units),
+            },
+        )

@@ -717,3 +717,25 @@ def test_pages_answer_in_chinese(world, reported):
     with clock.travel(at(2026, 7, 3)):
         for url in ("/projects/", "/projects/summary/", "/projects/gantt/", "/projects/review/"):
             assert client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+
+
+def test_late_and_missing_reports_are_listed_per_unit(world, project_a, project_b, as_supervisor, as_reporter_b):
+    """May 2026 was due on 5 June: unit A sent nothing (missing), unit B sent its report on 10 June (late)."""
+    with clock.travel(at(2026, 6, 10)), audit_context(world.admin, Source.SYSTEM):
+        report = services.report_save(
+            actor=world.users["reporter_b"], project=project_b, year=2026, month=5, ytd_investment=D(400)
+        ).report
+        services.report_transition(actor=world.users["reporter_b"], report=report, action="submit")
+    page = text(as_supervisor.get("/projects/lateness/", {"year": 2026, "month": 5}))
+    assert "2026-06-05" in page and "1 missing, 1 late" in page
+    rows = re.findall(r'data-testid="lateness-row" data-unit="(\w+)"', page)
+    assert rows == [world.unit_a.code, world.unit_b.code] or sorted(rows) == sorted(
+        [world.unit_a.code, world.unit_b.code]
+    )
+    assert project_a.name in page and project_b.name in page
+    # A unit sees its own lateness only.
+    own = text(as_reporter_b.get("/projects/lateness/", {"year": 2026, "month": 5}))
+    assert project_b.name in own and project_a.name not in own
+    # Before the due day nothing is missing yet; bad parameters fall back to last month.
+    june = text(as_supervisor.get("/projects/lateness/", {"year": "twenty", "month": "13"}))
+    assert "2026-07-05" in june and "Every report of this month came in on time." in june
