@@ -29,11 +29,14 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Browser tests drive Debian's Chromium (Playwright's own download cannot work offline); the translation
-# checks use GNU gettext.
+# checks use GNU gettext; the bulletin tests open the .docx in LibreOffice and read the PDF back (poppler).
+DEBS := chromium fonts-noto-cjk gettext libreoffice-writer-nogui poppler-utils
 browser:
-	@{ test -x /usr/bin/chromium && command -v msgfmt >/dev/null; } || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; \
-	  else echo "Tests need Debian packages: sudo apt-get install chromium fonts-noto-cjk gettext"; exit 1; fi; }
+	@{ test -x /usr/bin/chromium && command -v msgfmt >/dev/null && command -v soffice >/dev/null \
+	   && command -v pdftotext >/dev/null; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "Tests need Debian packages: sudo apt-get install $(DEBS)"; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; }
 
 # Refresh every app's zh_Hans catalogue from the source, then compile it (translations: locale/zh_Hans).
 messages: setup
