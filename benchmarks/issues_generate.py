@@ -335,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                 "shelve_review_date": (registered + dt.timedelta(days=200)).date() if status == "shelved" else None,
                 "yellow_notified_at": None,
                 "overdue_notified_at": None,
+                "review_notified_at": None,
                 "status": status,
                 "pending_request": "",
                 "requested_deadline": None,

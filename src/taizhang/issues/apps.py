@@ -9,3 +9,12 @@ class IssuesConfig(AppConfig):
 
     def ready(self) -> None:
         from taizhang.issues import api_routes, cards, demo, navigation, permissions  # noqa: F401  (registrations)
+        from taizhang.notifications import scheduler
+
+        def remind() -> object:
+            from taizhang.issues.tasks import remind_deadlines
+
+            return remind_deadlines
+
+        # Yellow and red lights, and shelved issues whose review date has come (docs/workflows/issues.md).
+        scheduler.register("issues.remind", remind, scheduler.minutes_from_env("TAIZHANG_REMIND_EVERY_MINUTES", 15))

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core import clock
 from taizhang.core.filtersets import LedgerFilterSet, scoped_units
 from taizhang.issues.choices import Light, Status
 from taizhang.issues.models import Issue
@@ -58,6 +59,7 @@ class IssueFilterSet(LedgerFilterSet):
     )
     due_to = django_filters.DateFilter(field_name="deadline", label=_("due to"), widget=DateInput, method="filter_to")
     fallback = django_filters.BooleanFilter(field_name="routing_fallback", label=_("outside every area"))
+    review_due = django_filters.BooleanFilter(label=_("shelving review due"), method="filter_review_due")
 
     class Meta:
         model = Issue
@@ -74,6 +76,7 @@ class IssueFilterSet(LedgerFilterSet):
             "due_from",
             "due_to",
             "fallback",
+            "review_due",
         ]
 
     def filter_from(self, queryset: QuerySet[Issue], name: str, value: dt.date) -> QuerySet[Issue]:
@@ -85,6 +88,13 @@ class IssueFilterSet(LedgerFilterSet):
 
     def filter_light(self, queryset: QuerySet[Issue], name: str, value: str) -> QuerySet[Issue]:
         return queryset.light(value) if value else queryset  # type: ignore[attr-defined]
+
+    def filter_review_due(self, queryset: QuerySet[Issue], name: str, value: bool | None) -> QuerySet[Issue]:
+        """Shelved issues whose review date has come (or, with "no", every other issue)."""
+        if value is None:
+            return queryset
+        due = Q(status=Status.SHELVED, shelve_review_date__lte=timezone.localtime(clock.now()).date())
+        return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_unit(self, queryset: QuerySet[Issue], name: str, value: Any) -> QuerySet[Issue]:
         """The unit and its sub-units (a sub-district's filter includes its communities)."""

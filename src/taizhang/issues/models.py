@@ -399,6 +399,7 @@ class Issue(LedgerModel):
     shelve_review_date = models.DateField(_("shelved until"), null=True, blank=True)
     yellow_notified_at = models.DateTimeField(_("yellow reminder sent"), null=True, blank=True, editable=False)
     overdue_notified_at = models.DateTimeField(_("overdue reminder sent"), null=True, blank=True, editable=False)
+    review_notified_at = models.DateTimeField(_("review-date reminder sent"), null=True, blank=True, editable=False)
 
     # Where it stands
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)

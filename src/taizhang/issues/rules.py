@@ -68,6 +68,14 @@ def light_of(issue: Any, now: dt.datetime) -> LightInfo:
         on_time = _("on time") if issue.closed_on_time else _("late")
         return LightInfo("", _("closed"), _("Closed %(on_time)s.") % {"on_time": on_time})
     if issue.status == Status.SHELVED:
+        review = issue.shelve_review_date
+        if review is not None and timezone.localtime(now).date() >= review:
+            return LightInfo(
+                "",
+                _("review due"),
+                _("Shelved until %(date)s: the review date has come; the supervision office should review it.")
+                % {"date": review},
+            )
         return LightInfo(
             "", _("shelved"), _("Shelved until %(date)s; the clock is stopped.") % {"date": issue.shelve_review_date}
         )

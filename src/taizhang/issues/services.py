@@ -470,7 +470,7 @@ def _request_shelve(step: Step) -> None:
 
 def _approve_shelve(step: Step) -> None:
     review = step.issue.requested_review_date
-    step.values.update(shelved_at=step.now, shelve_review_date=review)
+    step.values.update(shelved_at=step.now, shelve_review_date=review, review_notified_at=None)
     step.values.update(_clear_request())
     step.data["review_date"] = review.isoformat() if review else None
 
@@ -483,7 +483,7 @@ def _resume(step: Step) -> None:
         step.values.update(_deadline_values(step.issue, new_deadline, explicit=True))
     else:
         step.values.update(_fresh_deadline(step.issue, step.now))
-    step.values["shelve_review_date"] = None
+    step.values.update(shelve_review_date=None, review_notified_at=None)
     step.data["deadline"] = step.values["deadline"].isoformat()
 
 
@@ -778,12 +778,26 @@ def evidence_void(*, actor: Any, evidence: Evidence, reason: str) -> Evidence:
 
 @service
 def issues_remind(*, actor: Any = None, now: dt.datetime | None = None, batch: int = 2000) -> dict[str, int]:
-    """Flag issues whose light turned yellow or red since the last run, and tell their units once per light.
+    """Flag issues whose light turned yellow or red since the last run, and tell their units once per light;
+    flag shelved issues whose review date has come, and tell the supervision office.
 
-    Run by the periodic job (``taizhang issues_remind``). Each issue is flagged once per light (a new deadline
-    clears the flags); the unit gets one message per light listing its issues, not one per issue.
+    Run by the periodic job (``taizhang scheduler``, or ``taizhang issues_remind`` from cron). Each issue is
+    flagged once per light (a new deadline clears the flags) and once per shelving; the unit gets one message
+    per light listing its issues, not one per issue, and the office one message listing the reviews due.
     """
     now = now or clock.now()
+    review = list(
+        Issue.objects.live()
+        .filter(
+            status=Status.SHELVED,
+            shelve_review_date__lte=timezone.localtime(now).date(),
+            review_notified_at__isnull=True,
+        )
+        .order_by("shelve_review_date", "id")[:batch]
+    )
+    for issue in review:
+        _flag(issue, "review_notified_at", "review_due", now, {"review_date": str(issue.shelve_review_date)})
+    _remind_office(review)
     running = Issue.objects.live().clock_running()
     yellow = list(
         running.filter(deadline__gte=now, yellow_at__lte=now, yellow_notified_at__isnull=True)
@@ -801,15 +815,40 @@ def issues_remind(*, actor: Any = None, now: dt.datetime | None = None, batch: i
         _flag(issue, "overdue_notified_at", "overdue", now)
     _remind_units(yellow, _("%(n)d issues are due soon"), "issue.yellow")
     _remind_units(red, _("%(n)d issues are overdue"), "issue.overdue")
-    return {"yellow": len(yellow), "overdue": len(red)}
+    return {"yellow": len(yellow), "overdue": len(red), "review": len(review)}
 
 
-def _flag(issue: Issue, field: str, action: str, now: dt.datetime) -> None:
+def _flag(issue: Issue, field: str, action: str, now: dt.datetime, data: dict[str, Any] | None = None) -> None:
     # A reminder flag is bookkeeping, not a change anyone edits against: it is saved (and historised)
     # without raising the version, so a reminder never turns a user's pending action into a conflict.
     setattr(issue, field, now)
     issue.save(update_fields=[field])
-    _event(issue, action, None, issue.status, issue.status, data={"deadline": issue.deadline.isoformat()})
+    _event(issue, action, None, issue.status, issue.status, data=data or {"deadline": issue.deadline.isoformat()})
+
+
+def _remind_office(issues: list[Issue]) -> None:
+    """One message to the supervision office listing the shelved issues whose review date has come."""
+    if not issues:
+        return
+    lines = [f"{i.number} {i.title}（{i.shelve_review_date:%Y-%m-%d}）" for i in issues[:20]]
+    if len(issues) > 20:
+        lines.append(_("… and %(n)d more") % {"n": len(issues) - 20})
+    title = _("%(n)d shelved issues are due for review") % {"n": len(issues)}
+    url = reverse("issues:issue_list") + "?review_due=true"
+
+    def send() -> None:
+        from taizhang.notifications import services as notifications
+
+        notifications.notify(
+            actor=None,
+            recipients=notifications.role_recipients(Role.SUPERVISOR),
+            title=title,
+            body="\n".join(lines),
+            url=url,
+            kind="issue.review_due",
+        )
+
+    transaction.on_commit(send)
 
 
 def _remind_units(issues: list[Issue], title: str, kind: str) -> None:

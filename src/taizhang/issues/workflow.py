@@ -301,6 +301,7 @@ OTHER_EVENTS: dict[str, Any] = {
     "evidence_void": gettext_lazy("Evidence withdrawn"),
     "yellow": gettext_lazy("Reminder: deadline near"),
     "overdue": gettext_lazy("Flagged overdue"),
+    "review_due": gettext_lazy("Shelving review date reached"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Admin: group robots (saved through the services) and the delivery log (read-only, with a resend action)."""
+"""Admin: group robots (saved through the services), the delivery log (read-only, with a resend action) and the
+periodic jobs (read-only, with "run at the next check")."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core import clock
 from taizhang.notifications import services
-from taizhang.notifications.models import Delivery, DeliveryStatus, Robot
+from taizhang.notifications.models import Delivery, DeliveryStatus, PeriodicJob, Robot
 from taizhang.org.admin import ServiceAdmin
 
 
@@ -47,3 +49,21 @@ class DeliveryAdmin(admin.ModelAdmin):
         )
         counts = services.send_due(ids=list(queryset.values_list("pk", flat=True)))
         messages.info(request, _("%(n)d queued again; sent: %(sent)d.") % {"n": revived, "sent": counts["sent"]})
+
+
+@admin.register(PeriodicJob)
+class PeriodicJobAdmin(admin.ModelAdmin):
+    list_display = ("name", "every", "last_run_at", "next_run_at", "runs", "last_error")
+    readonly_fields = [f.name for f in PeriodicJob._meta.fields]
+    actions = ["run_soon"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Run at the scheduler's next check"))
+    def run_soon(self, request: HttpRequest, queryset: QuerySet[PeriodicJob]) -> None:
+        count = queryset.update(next_run_at=clock.now())
+        messages.info(request, _("%(n)d jobs will run within a minute.") % {"n": count})

@@ -119,3 +119,28 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.address}: {self.title}"
+
+
+class PeriodicJob(models.Model):
+    """When a periodic job (reminders, the outbox sweep) last ran and is next due, shared by every scheduler.
+
+    ``taizhang scheduler`` claims a due job with one conditional UPDATE of its row (``next_run_at`` still in the
+    past) before it enqueues the job's task, in the same transaction: of several schedulers (one per app server)
+    exactly one enqueues each run, and a restarted scheduler picks up where the row says.
+    """
+
+    name = models.CharField(_("name"), max_length=64, primary_key=True)
+    every = models.DurationField(_("interval"))
+    next_run_at = models.DateTimeField(_("next run"))
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_task_id = models.CharField(_("last task"), max_length=64, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

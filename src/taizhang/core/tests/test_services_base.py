@@ -59,7 +59,7 @@ def test_python_dash_m_taizhang(monkeypatch, capsys):
     assert "gunicorn" in capsys.readouterr().out
 
 
-def test_serve_runs_gunicorn_and_the_job_worker_and_stops_them(monkeypatch):
+def test_serve_runs_gunicorn_the_job_worker_and_the_scheduler_and_stops_them(monkeypatch):
     import subprocess
 
     started: list[list[str]] = []
@@ -78,7 +78,7 @@ def test_serve_runs_gunicorn_and_the_job_worker_and_stops_them(monkeypatch):
             self.running = False
 
         def wait(self, timeout=None):
-            if len(started) == 2 and timeout is None and self is last[0]:
+            if timeout is None and self is last[0] and "gunicorn" in started[-1]:
                 raise KeyboardInterrupt
             return 0
 
@@ -95,7 +95,15 @@ def test_serve_runs_gunicorn_and_the_job_worker_and_stops_them(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", fake_popen)
     monkeypatch.setattr("signal.signal", lambda *a: None)
     call_command("serve", "--bind", "127.0.0.1:8765", "--workers", "3")
-    assert started[0][-1] == "db_worker"
-    assert started[1][2:4] == ["gunicorn", "taizhang.wsgi:application"]
-    assert "127.0.0.1:8765" in started[1] and "3" in started[1]
-    assert len(signals) == 2  # both children were asked to stop
+    assert [argv[-1] for argv in started[:2]] == ["db_worker", "scheduler"]
+    assert started[2][2:4] == ["gunicorn", "taizhang.wsgi:application"]
+    assert "127.0.0.1:8765" in started[2] and "3" in started[2]
+    assert len(signals) == 3  # every child was asked to stop
+
+    started.clear()
+    signals.clear()
+    call_command("serve", "--no-scheduler")
+    assert [argv[-1] for argv in started[:1]] == ["db_worker"] and len(started) == 2
+    started.clear()
+    call_command("serve", "--no-jobs")
+    assert len(started) == 1 and "gunicorn" in started[0]

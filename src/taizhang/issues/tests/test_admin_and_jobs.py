@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from taizhang.core import workdays
+from taizhang.core import clock, workdays
 from taizhang.core.roles import Role
 from taizhang.issues import services
-from taizhang.issues.models import IssueCounter, Open311Client
+from taizhang.issues.models import Issue, IssueCounter, Open311Client
 from taizhang.issues.sample_photos import photo
 from taizhang.issues.tests.conftest import at
 from taizhang.issues.tests.world import make_issue_in
+from taizhang.notifications import scheduler
 from taizhang.org import services as org_services
 
 
@@ -59,6 +60,19 @@ def test_the_reminder_command_runs_now_or_queues(world, issue_a, capsys):
     assert "queued" in capsys.readouterr().out
     row = issue_a.history.order_by("-history_id").first()
     assert row.history_source == "job"
+
+
+def test_the_scheduled_reminder_flags_an_overdue_issue_and_tells_its_unit(
+    world, issue_a, django_capture_on_commit_callbacks
+):
+    """The acceptance sentence: a periodic job flags overdue issues and sends reminders (the test backend runs
+    an enqueued job at once; in production the job worker started by `taizhang serve` does)."""
+    with clock.travel(at(2026, 10, 8, 9)), django_capture_on_commit_callbacks(execute=True):
+        assert "issues.remind" in scheduler.run_due()
+    issue = Issue.objects.get(pk=issue_a.pk)
+    assert issue.overdue_notified_at == at(2026, 10, 8, 9)
+    assert world.users["reporter_a"].notifications.filter(kind="issue.overdue").count() == 1
+    assert issue.history.order_by("-history_id").first().history_source == "job"
 
 
 def test_open311_clients_are_added_in_the_admin_and_the_key_is_shown_once(world, audit, admin_client, settings):

@@ -11,8 +11,9 @@ from taizhang.core import clock, geo
 from taizhang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from taizhang.core.roles import Role
 from taizhang.core.testing.audit_probe import history_probe, services_of
-from taizhang.issues import services
+from taizhang.issues import selectors, services
 from taizhang.issues.choices import Status
+from taizhang.issues.filtersets import IssueFilterSet
 from taizhang.issues.models import Evidence, Issue, IssueCounter
 from taizhang.issues.sample_photos import photo
 from taizhang.issues.tests.conftest import at
@@ -322,10 +323,10 @@ def test_reminders_flag_each_light_once_and_tell_the_unit(world, issue_a, django
     # Two workdays from Monday 09:00: due Wednesday 17:30; yellow one workday ahead, from Tuesday's close.
     assert issue_a.yellow_at == at(2026, 9, 29, 17, 30) and issue_a.deadline == at(2026, 9, 30, 17, 30)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.issues_remind(actor=None, now=at(2026, 9, 29, 9)) == {"yellow": 0, "overdue": 0}
-        assert services.issues_remind(actor=None, now=at(2026, 9, 30, 9)) == {"yellow": 1, "overdue": 0}
-        assert services.issues_remind(actor=None, now=at(2026, 9, 30, 10)) == {"yellow": 0, "overdue": 0}
-        assert services.issues_remind(actor=None, now=at(2026, 10, 8, 9)) == {"yellow": 0, "overdue": 1}
+        assert services.issues_remind(actor=None, now=at(2026, 9, 29, 9)) == {"yellow": 0, "overdue": 0, "review": 0}
+        assert services.issues_remind(actor=None, now=at(2026, 9, 30, 9)) == {"yellow": 1, "overdue": 0, "review": 0}
+        assert services.issues_remind(actor=None, now=at(2026, 9, 30, 10)) == {"yellow": 0, "overdue": 0, "review": 0}
+        assert services.issues_remind(actor=None, now=at(2026, 10, 8, 9)) == {"yellow": 0, "overdue": 1, "review": 0}
     issue = Issue.objects.get(pk=issue_a.pk)
     assert issue.yellow_notified_at == at(2026, 9, 30, 9) and issue.overdue_notified_at == at(2026, 10, 8, 9)
     assert issue.version == issue_a.version  # bookkeeping does not turn anyone's next action into a conflict
@@ -355,6 +356,55 @@ def test_a_long_list_of_reminders_is_shortened(world, audit, monday, django_capt
         services.issues_remind(actor=None, now=at(2026, 10, 9, 9))
     note = world.users["reporter_a"].notifications.get(kind="issue.overdue")
     assert note.title == "22 issues are overdue" and "… and 2 more" in note.body
+
+
+def test_a_shelved_issue_is_flagged_once_when_its_review_date_comes_and_the_office_is_told(
+    world, issue_a, django_capture_on_commit_callbacks
+):
+    reporter, office = world.users["reporter_a"], world.users["supervisor"]
+    issue = services.issue_transition(actor=reporter, issue=issue_a, action="acknowledge")
+    issue = services.issue_transition(
+        actor=reporter, issue=issue, action="request_shelve", review_date=dt.date(2026, 10, 12), reason="待拆迁"
+    )
+    issue = services.issue_transition(actor=office, issue=issue, action="approve_shelve")
+    shelved_list = selectors.issue_list(office)
+    due = IssueFilterSet({"review_due": "true"}, queryset=shelved_list, request=None).qs
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.issues_remind(actor=None, now=at(2026, 10, 11, 23)) == {"yellow": 0, "overdue": 0, "review": 0}
+        assert issue_a.pk not in {i.pk for i in due}
+        assert "Shelved until" in selectors.issue_get(office, issue.pk).light.explanation
+        with clock.travel(at(2026, 10, 12, 8)):
+            assert services.issues_remind(actor=None) == {"yellow": 0, "overdue": 0, "review": 1}
+            assert services.issues_remind(actor=None) == {"yellow": 0, "overdue": 0, "review": 0}  # once per shelving
+            assert [i.pk for i in IssueFilterSet({"review_due": "true"}, queryset=shelved_list, request=None).qs] == [
+                issue.pk
+            ]
+            assert issue.pk not in {
+                i.pk for i in IssueFilterSet({"review_due": "false"}, queryset=shelved_list, request=None).qs
+            }
+            assert "review date has come" in selectors.issue_get(office, issue.pk).light.explanation
+    flagged = Issue.objects.get(pk=issue.pk)
+    assert flagged.review_notified_at == at(2026, 10, 12, 8) and flagged.version == issue.version
+    event = flagged.events.get(action="review_due")
+    assert event.data == {"review_date": "2026-10-12"} and event.label == "Shelving review date reached"
+    note = office.notifications.get(kind="issue.review_due")
+    assert note.title == "1 shelved issues are due for review" and flagged.number in note.body
+    assert note.url.endswith("?review_due=true")
+    assert not reporter.notifications.filter(kind="issue.review_due").exists()
+    with clock.travel(at(2026, 10, 12, 9)):
+        resumed = services.issue_transition(actor=office, issue=flagged, action="resume")
+    assert resumed.review_notified_at is None and resumed.shelve_review_date is None
+
+
+def test_a_long_list_of_reviews_is_shortened(world, audit, monday, django_capture_on_commit_callbacks):
+    for i in range(21):
+        Issue.objects.filter(pk=make_issue_in(world, world.unit_a, f"挂{i}").pk).update(
+            status="shelved", shelve_review_date=dt.date(2026, 9, 28)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.issues_remind(actor=None, now=at(2026, 9, 28, 10))["review"] == 21
+    note = world.users["supervisor"].notifications.get(kind="issue.review_due")
+    assert note.title == "21 shelved issues are due for review" and "… and 1 more" in note.body
 
 
 # --- configuration -------------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Serve taizhang with gunicorn (and a background-job worker) on TAIZHANG_BIND, default 127.0.0.1:8000."""
+"""Serve taizhang with gunicorn, a background-job worker and the periodic-job scheduler on TAIZHANG_BIND
+(default 127.0.0.1:8000).
+
+The scheduler (``taizhang scheduler``) enqueues the deadline reminders and the outbox sweep when they are due; it
+is safe to run beside the schedulers of other app servers (each run is claimed once in the database).
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,27 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the web server (gunicorn) and a background-job worker until interrupted."
+    help = "Run the web server (gunicorn), a background-job worker and the periodic-job scheduler until interrupted."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("TAIZHANG_WORKERS", "2")))
-        parser.add_argument("--no-jobs", action="store_true", help="do not start the background-job worker")
+        parser.add_argument(
+            "--no-jobs", action="store_true", help="start neither the background-job worker nor the scheduler"
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not start the scheduler (periodic jobs come from cron or another server)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "taizhang.settings")}
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_jobs"]:
             children.append(subprocess.Popen([sys.executable, "-m", "taizhang", "db_worker"], env=env))
+            if not options["no_scheduler"]:
+                children.append(subprocess.Popen([sys.executable, "-m", "taizhang", "scheduler"], env=env))
         web = subprocess.Popen(
             [
                 sys.executable,
