@@ -4,6 +4,11 @@ Configuration (sources, the category tree with time limits, routing rules, an Op
 hotline), then eight weeks of issues built through the real services with the clock turned back: a
 civilized-city check round (文明城市测评) of one day, daily patrols across the grid cells and road segments,
 and hotline reports. Every state occurs, with overdue, reworked, extended, shelved and reopened issues.
+
+The demo is built relative to the present (``clock.now()``: a test may stand on any day). Each story is registered
+early enough for all its steps to lie in the past; a step that would still fall in the future, or a story that
+does not end as planned (an "overdue" issue that is not red…), stops the demo with :class:`DemoTimelineError`
+instead of leaving a gap silently.
 """
 
 from __future__ import annotations
@@ -50,6 +55,14 @@ PLANS: list[tuple[str, int]] = [
     ("voided", 2),
 ]
 
+# A month on, the check round's fresh stories have ended: recent states come from the patrols.
+CHECK_ROUND_PLAN = {
+    "dispatched": "closed_on_time",
+    "acknowledged": "closed_on_time",
+    "rectifying": "closed_on_time",
+    "awaiting_verification": "closed_on_time",
+    "due_soon": "overdue",
+}
 CHECK_ROUND_TITLE = "全国文明城市测评模拟检查"
 CHECK_FINDINGS = [
     ("wm-alleys", "背街小巷垃圾堆积，墙面污损"),
@@ -78,16 +91,21 @@ PATROL_FINDINGS = [
 ]
 
 
+class DemoTimelineError(RuntimeError):
+    """A demo story does not fit before the present, or did not end as planned."""
+
+
 class Demo:
     def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
         self.rng = random.Random(2026)
-        self.real_now = timezone.now()
+        self.real_now = clock.now()
         self.admin = User.objects.get(username="admin")
         self.supervisor = User.objects.get(username="supervisor")
         self.inspectors = [User.objects.get(username="inspector_wang"), User.objects.get(username="inspector_li")]
         self.workers = self._workers()
         self.counts: dict[str, int] = {}
+        self.played: list[tuple[str, int]] = []  # (plan, issue id), checked at the end
 
     # --- configuration ----------------------------------------------------------------------------------
 
@@ -193,9 +211,15 @@ class Demo:
                 ],
             )
 
-    def act(self, issue: Issue, when: dt.datetime, actor: User, action: str, **params: Any) -> Issue | None:
+    def not_after_now(self, issue: Issue, when: dt.datetime, step: str) -> None:
         if when >= self.real_now - dt.timedelta(minutes=5):
-            return None
+            raise DemoTimelineError(
+                f"demo: {step} of {issue.number} ({issue.title}) would fall at {when:%Y-%m-%d %H:%M}, "
+                f"not before now ({self.real_now:%Y-%m-%d %H:%M}): its story was registered too late"
+            )
+
+    def act(self, issue: Issue, when: dt.datetime, actor: User, action: str, **params: Any) -> Issue:
+        self.not_after_now(issue, when, action)
         with clock.travel(when):
             return services.issue_transition(
                 actor=actor, issue=issue, action=action, expected_version=issue.version, **params
@@ -205,6 +229,7 @@ class Demo:
         lon, lat = issue.point or (113.63, 34.72)
         if far:
             lon += 0.008  # some 700 m east: the verifier is warned
+        self.not_after_now(issue, when, "after photo")
         with clock.travel(when):
             services.evidence_add(
                 actor=actor,
@@ -224,8 +249,9 @@ class Demo:
         return choices[0] if choices else self.supervisor
 
     def play(self, plan: str, issue: Issue) -> None:
-        """Take ``issue`` through the steps of ``plan`` (stopping at the real present)."""
+        """Take ``issue`` through the steps of ``plan``, every one of them before the present."""
         self.counts[plan] = self.counts.get(plan, 0) + 1
+        self.played.append((plan, issue.pk))
         start = issue.registered_at
         # Steps are spread over the time limit, or over the time since registration if that is shorter.
         span = max(min(issue.deadline - start, (self.real_now - start) * 0.9), 20 * dt.timedelta(minutes=1))
@@ -240,8 +266,8 @@ class Demo:
             self.reassign(issue, start)
         elif plan != "dispatched":
             ack = self.act(issue, start + span * 0.1, worker, "acknowledge")
-            if ack is not None and plan != "acknowledged":
-                started = self.act(ack, start + span * 0.15, worker, "start", note="已安排人员整改") or ack
+            if plan != "acknowledged":
+                started = self.act(ack, start + span * 0.15, worker, "start", note="已安排人员整改")
                 self.rectify(plan, started, worker, span)
 
     def reassign(self, issue: Issue, start: dt.datetime) -> None:
@@ -249,8 +275,7 @@ class Demo:
         moved = self.act(
             issue, start + HOUR, self.supervisor, "reassign", unit=target, reason="属行业管理事项，改派主管部门"
         )
-        if moved is not None:
-            self.act(moved, start + 3 * HOUR, self.worker_for(target), "acknowledge")
+        self.act(moved, start + 3 * HOUR, self.worker_for(target), "acknowledge")
 
     def rectify(self, plan: str, issue: Issue, worker: User, span: dt.timedelta) -> None:
         if plan in ("rectifying", "overdue", "due_soon"):
@@ -268,7 +293,7 @@ class Demo:
         asked = self.act(
             issue, start + span * 0.3, worker, "request_extension", deadline=wanted, reason="需协调产权单位，申请延期"
         )
-        if asked is None or plan == "extension_pending":
+        if plan == "extension_pending":
             return
         if plan == "extended":
             self.act(asked, start + span * 0.4, self.supervisor, "grant_extension", note="同意延期")
@@ -286,7 +311,7 @@ class Demo:
             review_date=review,
             reason="涉及征收拆迁，暂不具备整改条件",
         )
-        if asked is not None and plan == "shelved":
+        if plan == "shelved":
             self.act(asked, start + span * 0.5, self.supervisor, "approve_shelve", note="同意挂账，到期复查")
 
     def close(self, plan: str, issue: Issue, worker: User, span: dt.timedelta) -> None:
@@ -299,21 +324,17 @@ class Demo:
             close_at = start + span * 0.7
         self.after_photo(issue, close_at - HOUR, worker, far=self.counts[plan] % 7 == 3)
         asked = self.act(issue, close_at, worker, "request_closure", measures="已清理完毕并安排专人巡查，防止反弹")
-        if asked is None or plan == "awaiting_verification":
+        if plan == "awaiting_verification":
             return
         if plan == "reworked":
             failed = self.act(
                 asked, close_at + 4 * HOUR, self.verifier(asked), "verify_fail", reason="现场核查仍有残留，整改不彻底"
             )
-            if failed is None:
-                return
             close_at += DAY
             self.after_photo(failed, close_at - HOUR, worker)
             asked = self.act(failed, close_at, worker, "request_closure", measures="二次整改，彻底清理")
-            if asked is None:
-                return
         passed = self.act(asked, close_at + 5 * HOUR, self.verifier(asked), "verify_pass", note="现场核查已整改到位")
-        if passed is not None and plan == "reopened":
+        if plan == "reopened":
             self.act(passed, close_at + 6 * DAY, self.inspectors[0], "reopen", reason="复查发现问题反弹")
 
     def when(self, days_ago_low: float, days_ago_high: float) -> dt.datetime:
@@ -330,16 +351,25 @@ class Demo:
         if plan in ("rectifying", "awaiting_verification"):
             return self.when(0.5, 2.5)
         if plan == "overdue":
-            return self.when(16, 40)
+            # Ten workdays (the longest limit) plus the longest holiday stay within 25 days: red whatever the date.
+            return self.when(25, 40)
         if plan == "due_soon":
             return self.due_soon_start()
+        if plan in ("closed_late", "reworked", "reopened"):
+            # Steps after the deadline (closed late) or days after closing (rework, recurrence): a month back.
+            return self.when(30, WEEKS * 7)
         return self.when(10, WEEKS * 7)
 
     def due_soon_start(self) -> dt.datetime:
-        """A registration whose deadline (3 workdays) is the next workday's close: yellow now, not yet red."""
+        """A registration whose deadline (3 workdays, yellow 1 workday ahead) is the next close of a workday still to
+        come: today's if today is a workday before 17:30 (yellow since yesterday's close), else the next workday's
+        (yellow since the last close). Yellow now, not yet red, on any day."""
         cal = workdays.calendar()
         today = timezone.localtime(self.real_now).date()
-        due = cal.add_workdays(today, 1)
+        if cal.is_workday(today) and self.real_now < cal.close_of(today) - HOUR:
+            due = today
+        else:
+            due = cal.add_workdays(today, 1)
         start = timezone.make_aware(dt.datetime.combine(cal.add_workdays(due, -3), dt.time(10, self.rng.randrange(60))))
         return min(start, self.real_now - 2 * HOUR)
 
@@ -364,12 +394,7 @@ class Demo:
                 title=f"{CHECK_ROUND_TITLE}：{title}",
                 area=area,
             )
-            self.play(
-                plan
-                if plan not in ("dispatched", "acknowledged", "rectifying", "awaiting_verification")
-                else "closed_on_time",
-                issue,
-            )
+            self.play(CHECK_ROUND_PLAN.get(plan, plan), issue)
         # Daily patrols over grid cells and road segments.
         for plan in plans[24:]:
             category, title = (
@@ -388,8 +413,41 @@ class Demo:
         self.hotline_reports(grids)
         with clock.travel(self.real_now - dt.timedelta(minutes=1)):
             reminded = services.issues_remind(actor=None)
+        self.check_outcomes()
         total = Issue.objects.count()
         self.ctx.write(f"{total} issues; reminders: {reminded['yellow']} yellow, {reminded['overdue']} overdue")
+
+    def check_outcomes(self) -> None:
+        """Every story ended as its plan says: a plan that silently fell short would leave a state out of the demo."""
+        now = self.real_now
+        expected: dict[str, Any] = {
+            "closed_on_time": lambda i: i.status == "closed" and i.closed_on_time is True,
+            "closed_late": lambda i: i.status == "closed" and i.closed_on_time is False,
+            "reworked": lambda i: i.status == "closed" and i.rework_count >= 1,
+            "reopened": lambda i: i.status == "dispatched" and i.recurrence_count >= 1,
+            "extended": lambda i: i.status == "rectifying" and i.extension_count >= 1,
+            "extension_refused": lambda i: i.status == "rectifying" and not i.pending_request,
+            "extension_pending": lambda i: i.pending_request == "extension",
+            "shelved": lambda i: i.status == "shelved",
+            "shelve_pending": lambda i: i.pending_request == "shelve",
+            "overdue": lambda i: i.status == "rectifying" and i.deadline < now,
+            "due_soon": lambda i: i.status == "rectifying" and i.yellow_at <= now < i.deadline,
+            "awaiting_verification": lambda i: i.status == "closure_requested",
+            "rectifying": lambda i: i.status == "rectifying",
+            "acknowledged": lambda i: i.status == "acknowledged",
+            "dispatched": lambda i: i.status == "dispatched",
+            "reassigned": lambda i: i.status == "acknowledged" and i.reassignment_count >= 1,
+            "sent_back": lambda i: i.status == "registered",
+            "voided": lambda i: i.is_void,
+        }
+        issues = Issue.objects.in_bulk([pk for _plan, pk in self.played])
+        wrong = [
+            f"{issues[pk].number} ({plan}: {issues[pk].status})"
+            for plan, pk in self.played
+            if not expected[plan](issues[pk])
+        ]
+        if wrong:
+            raise DemoTimelineError(f"demo: stories that did not end as planned: {', '.join(wrong)}")
 
     def hotline_reports(self, grids: list[Area]) -> None:
         """Citizens' calls through the 12345 platform, with map-app (GCJ-02) coordinates: registered for the office
