@@ -1,8 +1,9 @@
-"""What the ledger and bulletin commands share: acting as a named user, usage errors, the period option."""
+"""What the ledger and bulletin commands share: the acting user, usage errors, the period option."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -11,6 +12,7 @@ from taizhang.core.commands import AuditedCommand
 from taizhang.ledgers import values as v
 
 USAGE = 2  # exit code of a usage error (argparse uses it too)
+ACTING_USER_ENV = "TAIZHANG_AS"  # the acting user when --as is not given
 
 
 def usage_error(message: str) -> CommandError:
@@ -32,20 +34,41 @@ def add_acting_user(parser: argparse.ArgumentParser) -> None:
         dest="acting_username",
         default=argparse.SUPPRESS,
         metavar="USERNAME",
-        help="the user the command acts as: what they may see and do, and whom history names (required)",
+        help=(
+            "the user the command acts as: what they may see and do, and whom history names "
+            f"(default: ${ACTING_USER_ENV}, else the only active superuser)"
+        ),
     )
 
 
 class LedgerCommand(AuditedCommand):
-    """Reads and writes go through selectors and services that take a user: ``--as`` names one."""
+    """Reads and writes go through selectors and services that take a user: ``--as`` names one; without it
+    ``$TAIZHANG_AS`` does, else the only active superuser (a single-office installation's administrator)."""
 
     def acting_user(self, username: str | None) -> Any:
+        from taizhang.org.models import User
+
+        given = "--as"
         if not username:
-            raise usage_error("--as USERNAME is required: the command reads and writes as that user")
-        try:
-            return super().acting_user(username)
-        except CommandError as exc:
-            raise usage_error(str(exc)) from exc
+            username, given = os.environ.get(ACTING_USER_ENV, "").strip(), ACTING_USER_ENV
+        if not username:
+            return self.only_superuser()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise usage_error(f"{given}: no active user named {username!r}")
+        return user
+
+    def only_superuser(self) -> Any:
+        from taizhang.org.models import User
+
+        found = list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk")[:2])
+        if len(found) == 1:
+            return found[0]
+        why = "there is no active superuser" if not found else "there is more than one active superuser"
+        raise usage_error(
+            f"pass --as USERNAME (or set {ACTING_USER_ENV}): the command reads and writes as that user, and {why} "
+            "to act as by default"
+        )
 
     def user(self, options: dict[str, Any]) -> Any:
         return self.acting_user(options.get("acting_username"))

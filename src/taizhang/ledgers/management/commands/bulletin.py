@@ -1,4 +1,6 @@
-"""``taizhang bulletin KIND --period YYYY-MM --out FILE.docx --as USER``: a notice as a Word document."""
+"""``taizhang bulletin KIND --period YYYY-MM --out FILE.docx [--as USER]``: a notice as a Word document.
+
+The acting user is chosen as for ``taizhang ledger`` (``--as``, ``$TAIZHANG_AS``, the only active superuser)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
 """``taizhang ledger import|export``: spreadsheets in and out of a ledger, stable for scripts.
 
-    taizhang ledger import KIND FILE --as USER [--period YYYY-MM] [--sheet NAME] [--unit CODE]
-                                          [--dry-run] [--json]
-    taizhang ledger export KIND --out FILE.xlsx|FILE.csv --as USER [--period YYYY-MM]
-                                [--filter NAME=VALUE]… [--search Q]
+    taizhang ledger import KIND FILE [--period YYYY-MM] [--sheet NAME] [--unit CODE] [--dry-run] [--json]
+                                     [--as USER]
+    taizhang ledger export KIND --out FILE.xlsx|FILE.csv [--period YYYY-MM] [--filter NAME=VALUE]…
+                                [--search Q] [--as USER]
+
+The command acts as ``--as USER``, else as ``$TAIZHANG_AS``, else as the only active superuser (a usage error
+when there is none or more than one).
 
 Import checks every row and, when nothing is wrong and ``--dry-run`` is not given, imports them all in one
 transaction. ``--json`` prints one object: {"rows_read", "created", "updated", "unchanged", "skipped",
