@@ -10,17 +10,28 @@ It enumerates the URL configuration, so a new page or endpoint is walked without
    answer must be 404 (or 405), never 200 or 403, and the record must be unchanged afterwards.
 3. **Reachability.** The same URLs as ``reporter_b`` (the owner), ``supervisor`` and ``leader`` must not be 404:
    the record is theirs to see, and otherwise the walk would prove nothing.
+4. **Own records unchanged.** Before unit B's records exist, one record of every model is made for unit A too;
+   each page and endpoint addressing such a record answers ``reporter_a`` the same before and after unit B's
+   records are added (a detail page that lists "related" records of other units would leak there).
 
-A URL needing an argument the walk cannot fill, or addressing a model with no world factory, is itself a
-finding: the walk never silently skips.
+Every factory makes a NEW record carrying the marker (the world's own units and people are never returned), so
+a list that leaks shows a difference. A URL with no object in it is walked with the query its view declares
+(``walk_query``: a dict, or a function of the world returning one); an endpoint that answers 400 without it is
+retried with the parameters its error names, filled from ``KNOWN_QUERY``, and is a finding if even that fails:
+a page that only ever answers "bad request" proves nothing. A URL needing an argument the walk cannot fill, or
+addressing a model with no world factory, is itself a finding: the walk never silently skips.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Model
 from django.test import Client
@@ -31,12 +42,23 @@ from taizhang.core.testing.personas import World
 from taizhang.core.testing.world import factories
 
 MARKER = "WALKB"
+HOME_MARKER = "WALKA"  # records of unit A, made before the first visit: reporter_a's own
 PROBES = ("reporter_a", "outsider")  # must not see unit B's records
 REACHERS = ("reporter_b", "supervisor", "leader")  # must see them
 # Views that act on the session rather than on records; visiting them would log the persona out.
 SESSION_URL_NAMES = frozenset({"login", "logout", "set_language", "password_change", "api_token"})
 OBJECT_KWARGS = frozenset({"pk", "object_id", "id"})
 KNOWN_KWARGS: dict[str, str] = {"format": "json", "year": "2026", "period": "2026-05", "month": "2026-05"}
+# Query parameters an endpoint may name in a 400 answer, and the values the walk then fills in. A callable
+# receives the world: a unit parameter gets unit B, the unit a probe must not read.
+KNOWN_QUERY: dict[str, Any] = {
+    "start": "2026-01-01",
+    "end": "2026-12-31",
+    "year": "2026",
+    "month": "5",
+    "period": "2026-05",
+    "unit": lambda world: world.unit_b.pk,
+}
 OK_AWAY = (404, 405)
 _CSRF = [
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
@@ -165,10 +187,36 @@ class Walk:
                 self.find(ep.route, "-", f"cannot fill URL argument {name!r}; declare walk_kwargs on the view")
                 return None
         try:
-            return reverse(ep.name, kwargs=values, urlconf=self.urlconf)
+            url = reverse(ep.name, kwargs=values, urlconf=self.urlconf)
         except Exception as exc:
             self.find(ep.route, "-", f"cannot build URL: {exc}")
             return None
+        query = ep.view_attr("walk_query")
+        if callable(query):
+            query = query(self.world)
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def resolve_query(self, ep: Endpoint, url: str) -> str:
+        """A URL answering 400 to a district-wide user gets the parameters its error names, if the walk knows them."""
+        status, body = self.fetch("supervisor", url)
+        if status != 400:
+            return url
+        try:
+            named = set(json.loads(body).get("fields") or {})
+        except (ValueError, AttributeError):
+            named = set()
+        fill = {name: KNOWN_QUERY[name] for name in named if name in KNOWN_QUERY}
+        if fill and fill.keys() == named and "?" not in url:
+            retried = url + "?" + urlencode({k: v(self.world) if callable(v) else v for k, v in fill.items()})
+            if self.fetch("supervisor", retried)[0] != 400:
+                return retried
+        self.find(
+            url,
+            "supervisor",
+            f"answers 400 ({', '.join(sorted(named)) or 'no field named'}): the walk proves nothing here; "
+            "declare walk_query on the view",
+        )
+        return url
 
     def fetch(self, persona: str, url: str, method: str = "GET") -> tuple[int, str]:
         client = self.clients[persona]
@@ -182,7 +230,7 @@ class Walk:
             if getattr(response, "streaming", False)
             else response.content
         )
-        text = body.decode("utf-8", errors="replace")
+        text = _zip_text(body) if body.startswith(b"PK\x03\x04") else body.decode("utf-8", errors="replace")
         for pattern in _CSRF:
             text = pattern.sub("", text)
         return response.status_code, text
@@ -204,13 +252,40 @@ class Walk:
             if not ep.name:
                 self.find(ep.route, "-", "unnamed URL pattern: name it so the walk can build it")
         eps = [ep for ep in eps if ep.name]
-        plain = [ep for ep in eps if ep.object_kwarg is None]
-        before = {}
-        for ep in plain:
-            url = self.build_url(ep, None)
-            if url is not None:
-                before[url] = {p: self.fetch(p, url) for p in PROBES}
+        self.add_home_records()
+        before: dict[str, dict[str, tuple[int, str]]] = {}
+        for ep in eps:
+            if ep.object_kwarg is None:
+                before.update(self.plain_responses(ep))
+        own_before = {url: {"reporter_a": answer} for url, answer in self.own_pages(eps).items()}
         self.add_unit_b_records(eps)
+        self.compare(own_before, "its own record's page changed")
+        self.compare(before, "response changed")
+        for ep in eps:
+            if ep.object_kwarg is not None:
+                self.check_object_endpoint(ep)
+        self.check_admin()
+        return self.findings
+
+    def plain_responses(self, ep: Endpoint) -> dict[str, dict[str, tuple[int, str]]]:
+        """The probes' answers for a URL with no object in it (and for its spreadsheet downloads)."""
+        url = self.build_url(ep, None)
+        if url is None:
+            return {}
+        responses = {p: self.fetch(p, url) for p in PROBES}
+        if any(status == 400 for status, _body in responses.values()) and not ep.view_attr("walk_query"):
+            resolved = self.resolve_query(ep, url)
+            if resolved != url:
+                url, responses = resolved, {p: self.fetch(p, resolved) for p in PROBES}
+        found = {url: responses}
+        # A list page's downloads are the same records in another shape: walked alongside the page.
+        for fmt in getattr(ep.view_attr("spreadsheet"), "export_formats", ()):
+            download = f"{url}{'&' if '?' in url else '?'}export={fmt}"
+            found[download] = {p: self.fetch(p, download) for p in PROBES}
+        return found
+
+    def compare(self, before: dict[str, dict[str, tuple[int, str]]], what: str) -> None:
+        """Fetch again after unit B's records exist: any difference, or B's marker, is a leak."""
         for url, responses in before.items():
             for persona, (status, body) in responses.items():
                 status2, body2 = self.fetch(persona, url)
@@ -218,16 +293,11 @@ class Walk:
                     self.find(
                         url,
                         persona,
-                        f"response changed when unit B's records were added "
-                        f"({status} -> {status2}): {_first_difference(body, body2)}",
+                        f"{what} when unit B's records were added ({status} -> {status2}): "
+                        f"{_first_difference(body, body2)}",
                     )
                 elif MARKER in body2:
                     self.find(url, persona, "shows a record of unit B")
-        for ep in eps:
-            if ep.object_kwarg is not None:
-                self.check_object_endpoint(ep)
-        self.check_admin()
-        return self.findings
 
     def check_admin(self) -> None:
         """The admin is for staff only: every persona (none is staff) is sent to the admin login."""
@@ -249,6 +319,30 @@ class Walk:
                     if status != 302:
                         self.find(url, persona, f"admin page answered {method} with {status} to a non-staff user")
 
+    def add_home_records(self) -> None:
+        """One record of every registered model for unit A, before anything is fetched: reporter_a's own."""
+        from taizhang.core.audit import Source, audit_context
+
+        self.home: dict[type[Model], Model] = {}
+        with audit_context(self.world.admin, Source.SYSTEM), _committing():
+            for model, factory in factories().items():
+                self.home[model] = factory(self.world, self.world.unit_a, HOME_MARKER)
+
+    def own_pages(self, eps: list[Endpoint]) -> dict[str, tuple[int, str]]:
+        """reporter_a's answers for the pages of its own records that it can read (GET and 200)."""
+        pages: dict[str, tuple[int, str]] = {}
+        for ep in eps:
+            obj = self.home.get(ep.model) if ep.object_kwarg is not None and ep.model is not None else None
+            if obj is None or "GET" not in ep.methods():
+                continue
+            url = self.build_url(ep, obj)
+            if url is None or url in pages:
+                continue
+            status, body = self.fetch("reporter_a", url)
+            if status == 200:
+                pages[url] = (status, body)
+        return pages
+
     def add_unit_b_records(self, eps: list[Endpoint]) -> None:
         from taizhang.core.audit import Source, audit_context
 
@@ -257,7 +351,7 @@ class Walk:
         for ep in eps:
             if ep.object_kwarg is not None and ep.model is None:
                 self.find(ep.route, "-", "addresses an object but declares no model (set model or walk_model)")
-        with audit_context(self.world.admin, Source.SYSTEM):
+        with audit_context(self.world.admin, Source.SYSTEM), _committing():
             for model in sorted((m for m in needed if m is not None), key=lambda m: m._meta.label):
                 factory = registry.get(model)
                 if factory is None:
@@ -292,6 +386,31 @@ class Walk:
                 status, _body = self.fetch(persona, url)
                 if status == 404:
                     self.find(url, persona, "404 for a user who may see this record (its own unit or district-wide)")
+
+
+# Members of an Office file that hold its creation time, not its content.
+_ZIP_TIMESTAMPS = frozenset({"docProps/core.xml"})
+
+
+def _zip_text(body: bytes) -> str:
+    """A spreadsheet or document download as comparable text: its members' contents, without timestamps."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(
+                f"{name}:{archive.read(name).decode('utf-8', errors='replace')}"
+                for name in sorted(archive.namelist())
+                if name not in _ZIP_TIMESTAMPS
+            )
+    except zipfile.BadZipFile:
+        return body.decode("utf-8", errors="replace")
+
+
+def _committing() -> Any:
+    """Run what the factories' services leave for after the commit (index rebuilds, notifications), as a
+    real commit would: the test's transaction never commits, and a stale routing index would hide a leak."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def _snapshot(obj: Model) -> Any:

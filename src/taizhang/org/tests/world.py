@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from taizhang.core.roles import Role
 from taizhang.core.testing.personas import PASSWORD, World
 from taizhang.core.testing.world import register
 from taizhang.org import services
+from taizhang.org.choices import UnitKind
 from taizhang.org.models import Area, Membership, Person, Unit, User
 
 SQUARE = {
@@ -18,8 +17,14 @@ SQUARE = {
 
 @register(Unit)
 def make_unit(world: World, unit: Unit, marker: str) -> Unit:
-    # Units are the skeleton both phases share: the owning unit itself is the record to probe.
-    return unit
+    """A new sub-unit of ``unit``: a unit list that leaks shows it (the world's own units are there before)."""
+    return services.unit_create(
+        actor=world.admin,
+        code=f"{marker}-{unit.code}",
+        name=f"{marker}{unit.name}分中心",
+        kind=UnitKind.OTHER,
+        parent=unit,
+    )
 
 
 @register(Person)
@@ -52,7 +57,3 @@ def make_area(world: World, unit: Unit, marker: str) -> Area:
         responsible_unit=unit,
         chief=chief,
     )
-
-
-def any_world_object(world: World, model: type, unit: Any) -> Any:
-    return {Unit: make_unit, Person: make_person, Area: make_area}[model](world, unit, "X")
