@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from taizhang.core.api import AuditedAPIMixin, ScopedViewSet, VoidSerializer
-from taizhang.org import filtersets, routing, selectors, services
+from taizhang.org import filtersets, selectors, services
 from taizhang.org.models import Area, Membership, Person, Unit
 
 
@@ -168,7 +168,15 @@ class RouteQuerySerializer(serializers.Serializer):
 
 
 class RoutePointView(AuditedAPIMixin, APIView):
-    """Which areas own this point, and which unit is responsible."""
+    """Which of the areas you can see own this point, and which unit is responsible.
+
+    District-wide users route over every area (and learn the default unit for a point outside all of them);
+    anyone else is answered from their own scope's areas only, as the map page shows them.
+    """
+
+    # The scoping walk asks for a point inside the square its area factory draws for every unit
+    # (org/tests/world.py), so the answer before and after unit B's areas exist must not differ for reporter_a.
+    walk_query: ClassVar[dict[str, str]] = {"longitude": "113.605", "latitude": "34.705"}
 
     @extend_schema(
         parameters=[RouteQuerySerializer],
@@ -177,7 +185,10 @@ class RoutePointView(AuditedAPIMixin, APIView):
             {
                 "longitude": serializers.FloatField(),
                 "latitude": serializers.FloatField(),
-                "fallback": serializers.BooleanField(),
+                "fallback": serializers.BooleanField(help_text="Outside every area: routed to the default unit."),
+                "district_wide": serializers.BooleanField(
+                    help_text="The answer covers every area; otherwise only the areas of your own units."
+                ),
                 "message": serializers.CharField(),
                 "unit": serializers.DictField(allow_null=True),
                 "chief_id": serializers.IntegerField(allow_null=True),
@@ -188,23 +199,20 @@ class RoutePointView(AuditedAPIMixin, APIView):
     def get(self, request: Request) -> Response:
         query = RouteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        route = routing.route_point(
+        route = selectors.point_route(
+            request.user,
             query.validated_data["longitude"],
             query.validated_data["latitude"],
             tolerance_m=query.validated_data.get("tolerance_m"),
-        )
-        unit = (
-            Unit.objects.filter(pk=route.unit_id).values("id", "code", "name").first()
-            if route.unit_id is not None
-            else None
         )
         return Response(
             {
                 "longitude": route.longitude,
                 "latitude": route.latitude,
                 "fallback": route.fallback,
+                "district_wide": route.district_wide,
                 "message": route.message,
-                "unit": unit,
+                "unit": route.unit,
                 "chief_id": route.chief_id,
                 "areas": [
                     {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from taizhang.core.scoping import get_in_scope, scope_for
+from taizhang.org import routing
 from taizhang.org.models import Area, Membership, Person, Unit, User
 
 
@@ -99,3 +102,47 @@ def area_geojson(user: User | Any, **filters: Any) -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class VisibleRoute:
+    """A routed point as one user may see it (see :func:`point_route`)."""
+
+    longitude: float
+    latitude: float
+    hits: tuple[routing.AreaHit, ...]
+    unit: dict[str, Any] | None
+    chief_id: int | None
+    fallback: bool
+    message: str
+    district_wide: bool
+
+
+def point_route(user: User | Any, longitude: Any, latitude: Any, *, tolerance_m: float | None = None) -> VisibleRoute:
+    """Route a point among the areas ``user`` may see: the areas the area list and the map page show them.
+
+    A district-wide user routes over every area and, outside all of them, is told the default unit. Anyone
+    else is answered from their own scope's areas only: a point covered by none of them gets the same answer
+    whether another unit's area covers it or no area does, so the answer gives away no other unit's areas
+    (areas are scoped like every ledger record; the routing itself, done when an issue is registered, still
+    uses every area). Raises :class:`routing.InvalidPoint` for coordinates that are not degrees.
+    """
+    route = routing.route_point(longitude, latitude, tolerance_m=tolerance_m)
+    scope = scope_for(user)
+    visible = set(area_list(user).filter(pk__in=[h.area_id for h in route.hits]).values_list("pk", flat=True))
+    hits = tuple(h for h in route.hits if h.area_id in visible)
+    if scope.district_read:
+        unit_id, chief_id, fallback, message = route.unit_id, route.chief_id, route.fallback, route.message
+    elif hits:
+        unit_id, chief_id, fallback = hits[0].unit_id, hits[0].chief_id, False
+        message = _("Routed to %(area)s.") % {"area": hits[0].name}
+    else:
+        unit_id, chief_id, fallback = None, None, False
+        message = _("None of the responsibility areas you can see contains this point.")
+    if chief_id is not None and not person_list(user).filter(pk=chief_id).exists():
+        chief_id = None
+    units = scope.filter(Unit.objects.live(), *Unit.scope_fields)
+    unit = units.filter(pk=unit_id).values("id", "code", "name").first() if unit_id else None
+    return VisibleRoute(
+        route.longitude, route.latitude, hits, unit, chief_id, fallback, message, district_wide=scope.district_read
+    )

@@ -1,9 +1,11 @@
 """The org API: scoped reads, writes through services, one error shape, token auth, routing a point."""
 
 import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from taizhang.org import routing, services
 from taizhang.org.models import Person, Unit
 from taizhang.org.tests.world import SQUARE, make_area
 
@@ -120,17 +122,80 @@ def test_obtaining_a_token_with_a_password(world):
     assert_error_shape(client.post("/api/auth/token/", {"username": "supervisor", "password": "nope"}), 400, "invalid")
 
 
-def test_route_a_point(api, world, audit, django_capture_on_commit_callbacks):
+@pytest.fixture
+def api_en(api):
+    def client_for(persona):
+        client = api(persona)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return client_for
+
+
+def test_route_a_point(api_en, world, audit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        area = make_area(world, world.unit_a, "P")
-    body = api("reporter_b").get("/api/route/", {"longitude": 113.605, "latitude": 34.705}).json()
-    assert body["fallback"] is False
-    assert body["unit"]["code"] == "UA"
-    assert body["areas"][0]["code"] == area.code
-    body = api("reporter_b").get("/api/route/", {"longitude": 120.0, "latitude": 30.0}).json()
-    assert body["fallback"] is True and body["unit"] is None and body["message"]
-    bad = assert_error_shape(api("reporter_b").get("/api/route/", {"longitude": 200, "latitude": "x"}), 400, "invalid")
+        area = make_area(world, world.unit_b, "P")
+    body = api_en("reporter_b").get("/api/route/", {"longitude": 113.605, "latitude": 34.705}).json()
+    assert body["fallback"] is False and body["district_wide"] is False
+    assert body["unit"]["code"] == "UB"
+    assert body["chief_id"] == area.chief_id
+    assert [a["code"] for a in body["areas"]] == [area.code]
+    assert body["message"] == f"Routed to {area.name}."
+    bad = api_en("reporter_b").get("/api/route/", {"longitude": 200, "latitude": "x"})
+    bad = assert_error_shape(bad, 400, "invalid")
     assert set(bad["fields"]) == {"longitude", "latitude"}
+
+
+def test_a_district_wide_user_routes_over_every_area_and_learns_the_default_unit(api_en, world, audit):
+    default = services.unit_create(actor=world.admin, code="CGJ", name="城管局", kind="department")
+    make_area(world, world.unit_b, "P")
+    routing.invalidate()
+    inside = api_en("supervisor").get("/api/route/", {"longitude": 113.605, "latitude": 34.705}).json()
+    assert inside["district_wide"] is True and inside["unit"]["code"] == "UB"
+    outside = api_en("supervisor").get("/api/route/", {"longitude": 120.0, "latitude": 30.0}).json()
+    assert outside["fallback"] is True and outside["unit"]["id"] == default.pk and outside["areas"] == []
+    assert "outside every responsibility area" in outside["message"]
+
+
+def test_routing_gives_away_no_area_of_another_unit(api_en, world, audit):
+    """reporter_a, whose map shows only unit A's areas, learns nothing of unit B's area under the point:
+    the answer is the same as for a point outside every area, and names no area, unit or chief of B's."""
+    services.unit_create(actor=world.admin, code="CGJ", name="城管局", kind="department")
+    point = {"longitude": 113.605, "latitude": 34.705}
+    nowhere = api_en("reporter_a").get("/api/route/", point).json()
+    area = make_area(world, world.unit_b, "P")
+    routing.invalidate()
+    covered = api_en("reporter_a").get("/api/route/", point).json()
+    assert covered == nowhere
+    assert covered["unit"] is None and covered["chief_id"] is None and covered["areas"] == []
+    assert covered["fallback"] is False and covered["district_wide"] is False
+    assert "None of the responsibility areas you can see" in covered["message"]
+    text = str(covered)
+    assert area.code not in text and area.name not in text and str(area.pk) not in str(covered["areas"])
+    assert api_en("outsider").get("/api/route/", point).json() == covered
+    # Where unit A has an area of its own too, reporter_a gets that one only.
+    own = make_area(world, world.unit_a, "Q")
+    routing.invalidate()
+    mine = api_en("reporter_a").get("/api/route/", point).json()
+    assert [a["code"] for a in mine["areas"]] == [own.code]
+    assert mine["unit"]["code"] == "UA" and mine["chief_id"] == own.chief_id
+
+
+def test_a_chief_out_of_scope_is_not_named(api_en, world, audit):
+    chief_in_b = services.person_create(actor=world.admin, name="乙网格长", unit=world.unit_b)
+    area = services.area_create(
+        actor=world.admin,
+        code="AX",
+        name="甲网格",
+        kind="grid",
+        geometry=SQUARE,
+        responsible_unit=world.unit_a,
+        chief=chief_in_b,
+    )
+    routing.invalidate()
+    body = api_en("reporter_a").get("/api/route/", {"longitude": 113.605, "latitude": 34.705}).json()
+    assert [a["code"] for a in body["areas"]] == [area.code]
+    assert body["chief_id"] is None
 
 
 def test_schema_and_docs_are_served_locally(as_reporter_a):
