@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,80 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def docx_bytes() -> bytes:
+    """A Word document (which a clerk may rename to .xlsx)."""
+    from docx import Document
+
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    return buffer.getvalue()
+
+
+def zip_bomb(size: int) -> bytes:
+    """A workbook whose shared strings expand to ``size`` bytes of one repeated string (tiny on disk)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes([["姓名"]]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        body = b"<si><t>a</t></si>" * (size // 17)
+        target.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + body + b"</sst>",
+        )
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """A people roster that must be refused with ``message`` (English) and nothing written. ``on_form``: the
+    upload form (or the API's validation) refuses it before a batch exists; ``blocked``: the file is read and
+    checked, and the check's errors block the import; otherwise the batch is refused (status failed)."""
+
+    id: str
+    data: Callable[[], bytes]
+    message: str
+    fields: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    on_form: bool = False
+    blocked: bool = False
+
+
+ROSTER = [["姓名", "所在单位", "联系电话"], ["张三", "甲街道", "13800000001"]]
+
+BAD_INPUTS = [
+    BadInput("renamed-word-document", docx_bytes, "This is a Word document, not a spreadsheet"),
+    BadInput("password-protected", (DATA / "password-protected.xlsx").read_bytes, "protected by a password"),
+    BadInput("empty", lambda: b"", "The submitted file is empty", on_form=True),
+    BadInput(
+        "over-the-size-limit",
+        lambda: csv_bytes([ROSTER[0], *[["张三", "甲街道", "13800000001"]] * 8000]),  # 0.2 MB
+        "The file is 0.2 MB; files up to 0.1 MB can be imported",
+        settings={"IMPORT_MAX_MB": 0.1},
+        on_form=True,
+    ),
+    BadInput("zip-bomb", lambda: zip_bomb(20 * 1024 * 1024), "xl/sharedStrings.xml would expand"),
+    BadInput(
+        "formulas-without-values",
+        lambda: xlsx_bytes([ROSTER[0], ["张三", "甲街道", "=1+1"], ["李四", "甲街道", "=C2*2"]]),
+        "formulas with no calculated values (C2、C3)",
+    ),
+    BadInput("wrong-sheet", lambda: xlsx_bytes(ROSTER), "The workbook has no sheet named", fields={"sheet": "花名册"}),
+    BadInput(
+        "header-matches-nothing",
+        lambda: xlsx_bytes([["天气"], ["晴"]]),
+        "No sheet has a header row naming the columns of this ledger (such as 姓名、所在单位)",
+    ),
+    BadInput(
+        "required-column-missing",
+        lambda: xlsx_bytes([["所在单位", "联系电话", "职务"], ["甲街道", "13800000001", "科员"]]),
+        "This required column is missing. Add a column headed 姓名",
+        blocked=True,
+    ),
+]

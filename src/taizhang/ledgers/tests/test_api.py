@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from taizhang.ledgers.models import ImportBatch, ImportStatus
 from taizhang.ledgers.tests.conftest import check
-from taizhang.ledgers.tests.files import upload, xlsx_bytes
+from taizhang.ledgers.tests.files import BAD_INPUTS, upload, xlsx_bytes
 from taizhang.org.models import Person
 
 GOOD = xlsx_bytes([["姓名", "所在单位"], ["张三", "甲街道"]])
@@ -86,3 +86,32 @@ def test_bad_uploads_get_the_error_shape(api, head_a):
         403,
         "permission_denied",
     )
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.id for b in BAD_INPUTS])
+def test_bad_files_get_a_clear_answer_and_write_nothing(api, head_a, settings, django_capture_on_commit_callbacks, bad):
+    settings.TAIZHANG = {**settings.TAIZHANG, **bad.settings}
+    client = api(head_a)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # assertions read the English messages
+    before = (Person.objects.count(), Person.history.count())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/imports/", {"kind": "people", "file": upload(bad.data()), **bad.fields}, format="multipart"
+        )
+    if bad.on_form:
+        body = error(response, 400, "invalid")
+        assert any(bad.message in m for m in body["fields"]["file"]) or bad.message in body["message"]
+        assert not ImportBatch.objects.exists()
+    else:
+        assert response.status_code == 201
+        body = client.get(f"/api/imports/{response.json()['id']}/").json()
+        if bad.blocked:
+            assert body["status"] == "ready" and body["errors"] >= 1
+            assert any(bad.message in p["message"] for p in body["problems"])
+            with django_capture_on_commit_callbacks(execute=True):
+                refused = client.post(f"/api/imports/{body['id']}/commit/")
+            assert refused.status_code == 409 and set(refused.json()) == {"code", "message", "fields"}  # a conflict
+        else:
+            assert body["status"] == "failed" and bad.message in body["message"]
+        assert ImportBatch.objects.get().status != ImportStatus.COMMITTED
+    assert (Person.objects.count(), Person.history.count()) == before

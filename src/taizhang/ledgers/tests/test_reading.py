@@ -5,7 +5,6 @@ import struct
 import zipfile
 
 import pytest
-from docx import Document
 
 from taizhang.ledgers.parsing import open_sheet
 from taizhang.ledgers.reading import (
@@ -17,7 +16,7 @@ from taizhang.ledgers.reading import (
     sniff_extension,
 )
 from taizhang.ledgers.tests import variants
-from taizhang.ledgers.tests.files import PROJECTS_SAMPLE, csv_bytes, write, xlsx_bytes
+from taizhang.ledgers.tests.files import PROJECTS_SAMPLE, csv_bytes, docx_bytes, write, xlsx_bytes, zip_bomb
 from taizhang.projects.columns import PROJECTS
 
 
@@ -46,9 +45,7 @@ def test_an_empty_file(tmp_path):
 
 
 def test_a_word_document_renamed(tmp_path):
-    buffer = io.BytesIO()
-    Document().save(buffer)
-    refused(write(tmp_path, "ledger.xlsx", buffer.getvalue()), "Word document")
+    refused(write(tmp_path, "ledger.xlsx", docx_bytes()), "Word document")
 
 
 def test_a_picture_renamed(tmp_path):
@@ -82,18 +79,7 @@ def test_a_file_over_the_size_limit(tmp_path, settings):
 
 
 def bomb(tmp_path, size):
-    """A workbook whose shared strings expand to ``size`` bytes of one repeated string."""
-    buffer = io.BytesIO(xlsx_bytes([["姓名"]]))
-    out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, source.read(info))
-        body = b"<si><t>a</t></si>" * (size // 17)
-        target.writestr(
-            "xl/sharedStrings.xml",
-            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + body + b"</sst>",
-        )
-    return write(tmp_path, "bomb.xlsx", out.getvalue())
+    return write(tmp_path, "bomb.xlsx", zip_bomb(size))
 
 
 def test_a_zip_bomb_is_refused_from_its_declared_sizes(tmp_path):

@@ -9,7 +9,7 @@ from django.test import Client
 
 from taizhang.ledgers.models import ImportBatch, ImportStatus
 from taizhang.ledgers.tests.conftest import check
-from taizhang.ledgers.tests.files import csv_bytes, upload, xlsx_bytes
+from taizhang.ledgers.tests.files import BAD_INPUTS, csv_bytes, upload, xlsx_bytes
 from taizhang.org.models import Person
 
 BAD = xlsx_bytes(
@@ -120,25 +120,37 @@ def test_cancelling_a_checked_batch(as_head_a, django_capture_on_commit_callback
     assert response.status_code == 200  # once is enough; the page explains
 
 
-@pytest.mark.parametrize(
-    ("data", "name", "message"),
-    [
-        (b"", "roster.xlsx", None),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "roster.xlsx", "binary"),
-        (xlsx_bytes([["天气"], ["晴"]]), "roster.xlsx", "header row"),
-    ],
-)
-def test_bad_files_never_give_a_500(as_head_a, django_capture_on_commit_callbacks, data, name, message):
-    response = post_upload(as_head_a, django_capture_on_commit_callbacks, data, name=name)
-    if message is None:
-        assert response.status_code == 400
-        assert 'data-testid="field-error-file"' in page(response)
-        return
-    batch = ImportBatch.objects.get()
-    content = page(as_head_a.get(f"/ledgers/imports/{batch.pk}/"))
-    assert batch.status == ImportStatus.FAILED and message in batch.message
-    assert 'data-testid="message"' in content
-    assert as_head_a.get(f"/ledgers/imports/{batch.pk}/annotated/").status_code == 302  # explained, not a 500
+def ledger_rows():
+    """What an import could have written to the people ledger: its records and their history."""
+    return Person.objects.count(), Person.history.count()
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.id for b in BAD_INPUTS])
+def test_bad_files_never_give_a_500(as_head_a, settings, django_capture_on_commit_callbacks, bad):
+    settings.TAIZHANG = {**settings.TAIZHANG, **bad.settings}
+    before = ledger_rows()
+    response = post_upload(as_head_a, django_capture_on_commit_callbacks, bad.data(), **bad.fields)
+    if bad.on_form:
+        assert response.status_code == 400 and 'data-testid="field-error-file"' in page(response)
+        assert bad.message in page(response)
+        assert not ImportBatch.objects.exists()
+    else:
+        assert response.status_code == 302
+        batch = ImportBatch.objects.get()
+        detail = as_head_a.get(f"/ledgers/imports/{batch.pk}/")
+        assert detail.status_code == 200 and bad.message in page(detail)
+        if bad.blocked:  # read and checked: the check's error is listed and blocks the import
+            assert batch.status == ImportStatus.READY and batch.errors >= 1
+            assert 'data-testid="blocked"' in page(detail) and 'data-testid="commit"' not in page(detail)
+            with django_capture_on_commit_callbacks(execute=True):
+                assert as_head_a.post(f"/ledgers/imports/{batch.pk}/commit/", follow=True).status_code == 200
+        else:  # refused unread
+            assert batch.status == ImportStatus.FAILED and bad.message in batch.message
+            assert 'data-testid="message"' in page(detail)
+            assert as_head_a.get(f"/ledgers/imports/{batch.pk}/annotated/").status_code == 302  # explained
+        batch.refresh_from_db()
+        assert batch.status != ImportStatus.COMMITTED
+    assert ledger_rows() == before
 
 
 def test_a_file_over_the_limit_is_refused_on_the_form(as_head_a, settings, django_capture_on_commit_callbacks):
