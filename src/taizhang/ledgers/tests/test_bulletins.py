@@ -3,7 +3,6 @@ and a document LibreOffice opens and renders in Chinese."""
 
 import io
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -12,6 +11,7 @@ from docx.oxml.ns import qn
 
 from taizhang.ledgers import bulletins
 from taizhang.ledgers.bulletins.areas import figures
+from taizhang.ledgers.tests.tools import require_programs
 from taizhang.org import selectors
 from taizhang.org.tests.world import make_area
 
@@ -113,11 +113,8 @@ def test_a_unit_s_notice_covers_only_what_it_may_see(district):
     assert "全区共划定责任区域3个" in text
 
 
-@pytest.mark.skipif(
-    not (shutil.which("soffice") and shutil.which("pdftotext")),
-    reason="needs LibreOffice and poppler: apt-get install libreoffice-writer-nogui poppler-utils",
-)
 def test_libreoffice_opens_the_notice_and_renders_the_chinese_text_and_figures(district, tmp_path):
+    require_programs("soffice", "pdftotext", install="apt-get install libreoffice-writer-nogui poppler-utils")
     source = tmp_path / "notice.docx"
     source.write_bytes(notice_bytes(district.users["supervisor"]))
     profile = tmp_path / "lo-profile"
