@@ -32,11 +32,17 @@ class LedgerForm(forms.ModelForm):
             else:
                 widget.attrs.setdefault("class", "form-control")
 
-    def limit_choices(self, name: str, queryset: Any) -> None:
-        """Offer only ``queryset`` (e.g. the units in the user's scope) in a choice field."""
+    def limit_choices(self, name: str, queryset: Any, *, offered: Any = None) -> None:
+        """Accept only ``queryset`` (e.g. the units in the user's scope) in a choice field.
+
+        With ``offered`` the list shows only those (the active units, say) while the field still accepts the
+        whole ``queryset``, so that a stale or crafted choice reaches the service and is refused with its reason.
+        """
         field = self.fields[name]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = queryset
+        if offered is not None:
+            field.widget.choices = forms.ModelChoiceField(queryset=offered, empty_label=field.empty_label).choices
 
     def _post_clean(self) -> None:
         # Model validation runs once, in the service, against the real record.

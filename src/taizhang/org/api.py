@@ -23,6 +23,13 @@ class ScopedUnitField(serializers.PrimaryKeyRelatedField):
         return selectors.unit_choices(self.context["request"].user)
 
 
+class ScopedUnitReferenceField(serializers.PrimaryKeyRelatedField):
+    """A unit in scope, inactive and voided ones included: the service says why such a unit cannot be used."""
+
+    def get_queryset(self) -> Any:
+        return selectors.unit_references(self.context["request"].user)
+
+
 class ScopedPersonField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         return selectors.person_list(self.context["request"].user)
@@ -62,7 +69,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    unit = ScopedUnitField()
+    unit = ScopedUnitReferenceField()
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:

@@ -38,7 +38,8 @@ class MembershipForm(LedgerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.limit_choices("unit", selectors.unit_choices(self.user))
+        # An inactive or voided unit reaches the service, which names it and says why it cannot be used.
+        self.limit_choices("unit", selectors.unit_references(self.user), offered=selectors.unit_choices(self.user))
 
 
 class GeoJSONField(forms.CharField):

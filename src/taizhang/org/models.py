@@ -91,24 +91,12 @@ class Unit(LedgerModel):
         if self.parent_id is not None:
             if self.pk is not None and self.parent_id == self.pk:
                 errors.setdefault("parent", []).append(gettext("A unit cannot be its own parent."))
-            elif self.pk is not None and self._parent_chain_contains_self():
+            elif self.pk is not None and _chain_reaches(self, self.parent):
                 errors.setdefault("parent", []).append(
                     gettext("This parent would make a cycle: %(parent)s is below this unit.") % {"parent": self.parent}
                 )
         if errors:
             raise ValidationError(errors)
-
-    def _parent_chain_contains_self(self) -> bool:
-        seen: set[int] = set()
-        current = self.parent
-        while current is not None:
-            if current.pk == self.pk:
-                return True
-            if current.pk in seen:  # a cycle already in the data; stop rather than loop
-                return True
-            seen.add(current.pk)
-            current = current.parent
-        return False
 
 
 class PersonQuerySet(LedgerQuerySet):
@@ -177,7 +165,12 @@ class Membership(LedgerModel):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
 
     def clean(self) -> None:
-        if self.unit_id is not None and self.is_active and not self.unit.is_active:
+        if self.unit_id is None:
+            return
+        if self.unit.is_void:
+            message = gettext("%(unit)s is voided; memberships can only be given in live units.")
+            raise ValidationError({"unit": message % {"unit": self.unit}})
+        if self.is_active and not self.unit.is_active:
             raise ValidationError(
                 {
                     "unit": gettext("%(unit)s is inactive; memberships can only be given in active units.")
@@ -237,7 +230,24 @@ class Area(LedgerModel):
             errors.setdefault("geometry", []).extend(exc.messages)
         if self.chief is not None and self.chief.is_void:
             errors.setdefault("chief", []).append(gettext("The chief's record is voided."))
-        if self.parent_id is not None and self.pk is not None and self.parent_id == self.pk:
-            errors.setdefault("parent", []).append(gettext("An area cannot lie within itself."))
+        if self.parent_id is not None and self.pk is not None:
+            if self.parent_id == self.pk:
+                errors.setdefault("parent", []).append(gettext("An area cannot lie within itself."))
+            elif _chain_reaches(self, self.parent):
+                errors.setdefault("parent", []).append(
+                    gettext("This would make a cycle: %(parent)s lies within this area.") % {"parent": self.parent}
+                )
         if errors:
             raise ValidationError(errors)
+
+
+def _chain_reaches(record: Any, start: Any) -> bool:
+    """Whether walking up ``parent`` from ``start`` reaches ``record`` (or a cycle already in the data)."""
+    seen: set[int] = set()
+    current = start
+    while current is not None:
+        if current.pk == record.pk or current.pk in seen:
+            return True
+        seen.add(current.pk)
+        current = current.parent
+    return False

@@ -37,6 +37,15 @@ def unit_choices(user: User | Any) -> QuerySet[Unit]:
     )
 
 
+def unit_references(user: User | Any) -> QuerySet[Unit]:
+    """Units in scope that a form or the API accepts by id, inactive and voided ones included.
+
+    Choice lists offer :func:`unit_choices`; accepting the others too lets the service say why one cannot be
+    used ("X is inactive") instead of a bare "not a valid choice" (a form loaded before the unit was closed).
+    """
+    return scope_for(user).filter(Unit.objects.all(), "id").only("id", "name", "short_name", "code", "is_active")
+
+
 def unit_directory(user: User | Any) -> QuerySet[Unit]:
     """Every active unit, by name only: for naming cooperating units and routing targets across scope.
 
