@@ -51,10 +51,26 @@ def converter(field: models.Field) -> Callable[[Any], Any] | None:
     if kind == "DecimalField":
         return lambda value: value if type(value) is Decimal else field.get_db_prep_save(value, connection)
     if kind == "DateTimeField":
-        return ops.adapt_datetimefield_value
+        return _remembered(ops.adapt_datetimefield_value)
     if kind == "DateField":
         return ops.adapt_datefield_value
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _remembered(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``adapt`` remembering its last results: a bulk write stamps thousands of rows with the same few moments
+    (created, submitted, approved), and SQLite's adaptation (to local time, then to text) is costly."""
+    seen: dict[Any, Any] = {}
+
+    def adapted(value: Any) -> Any:
+        found = seen.get(value)
+        if found is None:
+            if len(seen) >= 256:
+                seen.clear()
+            found = seen[value] = adapt(value)
+        return found
+
+    return adapted
 
 
 def _allocate(model: type[models.Model], count: int) -> list[int] | None:
