@@ -11,9 +11,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
 from taizhang.issues.memo import Memo
@@ -50,6 +54,66 @@ def _load_rules() -> list[Any]:
 active_rules: Memo[list[Any]] = Memo("routing-rules", _load_rules)
 
 
+class AreaCache:
+    """The area a point was routed to, with its unit and chief, without reading the area from the database.
+
+    The areas' routing index already holds each area's code, name, kind, unit and chief: the area is built from
+    that hit (its other fields load on first use), its unit comes from the units kept per worker, its chief from
+    the chiefs read so far. Everything is dropped when the routing index is rebuilt anywhere (an area changed) and
+    after ``ttl`` seconds at the latest (a unit or chief changed elsewhere). The objects are shared between
+    requests: read, never changed.
+    """
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self.lock = threading.Lock()
+        self.units: dict[int, Unit] | None = None
+        self.chiefs: dict[int, Person | None] = {}
+        self.generation: Any = None
+        self.expires = 0.0
+
+    def _fresh(self) -> None:
+        generation = cache.get(org_routing.GENERATION_KEY)
+        with self.lock:
+            if generation != self.generation or time.monotonic() >= self.expires:
+                self.units, self.chiefs = None, {}
+                self.generation, self.expires = generation, time.monotonic() + self.ttl
+
+    def unit(self, unit_id: int) -> Unit | None:
+        units = self.units
+        if units is None:
+            units = {u.pk: u for u in Unit.objects.all()}
+            with self.lock:
+                self.units = units
+        return units.get(unit_id) or Unit.objects.filter(pk=unit_id).first()  # one made a moment ago
+
+    def chief(self, person_id: int | None) -> Person | None:
+        if person_id is None:
+            return None
+        if person_id not in self.chiefs:
+            person = Person.objects.filter(pk=person_id).first()
+            with self.lock:
+                self.chiefs[person_id] = person
+        return self.chiefs[person_id]
+
+    def area_of(self, hit: org_routing.AreaHit) -> Area:
+        self._fresh()
+        fields = ["id", "code", "name", "kind", "responsible_unit_id", "chief_id"]
+        area = Area.from_db(
+            DEFAULT_DB_ALIAS, fields, [hit.area_id, hit.code, hit.name, hit.kind, hit.unit_id, hit.chief_id]
+        )
+        area.responsible_unit = self.unit(hit.unit_id)  # type: ignore[assignment]
+        area.chief = self.chief(hit.chief_id)
+        return area
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self.units, self.chiefs, self.expires = None, {}, 0.0
+
+
+areas = AreaCache()
+
+
 def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDecision:
     hits: tuple[org_routing.AreaHit, ...] = ()
     if point is not None:
@@ -63,7 +127,7 @@ def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDeci
         if (rule.area_id is None or rule.area_id in area_ids)
         and (rule.category_id is None or rule.category_id in chain_ids)
     ]
-    area = Area.objects.filter(pk=hits[0].area_id).select_related("chief", "responsible_unit").first() if hits else None
+    area = areas.area_of(hits[0]) if hits else None
     if rules:
         best = min(rules, key=lambda r: _specificity(r, area_ids, chain_ids))
         chief = best.chief

@@ -167,9 +167,7 @@ def issue_register(
         yellow_at=rules.yellow_from(limit, due, calendar),
         status=Status.REGISTERED,
     )
-    # Every related record was loaded and checked above, and the number comes from the locked counter: the
-    # model's own rules still run, without re-reading those rows one query each.
-    base.validated_save(issue, exclude=TRUSTED_ON_REGISTRATION)
+    _save_new(issue)
     cooperating = [u for u in cooperating_units if u.pk != unit.pk]
     if cooperating:
         issue.cooperating_units.set(cooperating)
@@ -191,6 +189,25 @@ def issue_register(
     if source.auto_dispatch and open311_client is None:
         issue = _apply(issue, workflow.BY_ACTION["dispatch"], actor, {"note": _("Dispatched automatically.")})
     return issue
+
+
+def _save_new(issue: Issue) -> None:
+    """Validate and insert a new issue: its fields and ``clean()``, not what was settled above.
+
+    Every related record was loaded and checked above, the number comes from the locked counter (unique) and the
+    point is complete or absent by construction (the check constraint): validating those again would re-read
+    rows and build a query per constraint, the better part of a registration's time. The database still
+    enforces the constraints; a violation is reported like a validation error (the service's transaction rolls
+    back, so no savepoint is needed around the insert).
+    """
+    try:
+        issue.full_clean(exclude=TRUSTED_ON_REGISTRATION, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    try:
+        issue.save(force_insert=True)
+    except IntegrityError as exc:
+        raise ValidationFailed(_("This record clashes with another one: %(error)s") % {"error": exc}) from exc
 
 
 def _choose_unit(

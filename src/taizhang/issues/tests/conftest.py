@@ -11,7 +11,7 @@ from django.utils import timezone
 from taizhang.core import clock, workdays
 from taizhang.core.roles import Role
 from taizhang.issues import open311
-from taizhang.issues.routing import active_rules
+from taizhang.issues.routing import active_rules, areas
 from taizhang.issues.tests.world import make_issue_in
 from taizhang.org import routing
 from taizhang.org import services as org_services
@@ -28,6 +28,7 @@ def fresh_indexes(settings: Any) -> None:
     routing.invalidate()
     workdays.invalidate()
     active_rules.invalidate()
+    areas.invalidate()
     open311.clients.invalidate()
     open311.service_codes.invalidate()
     settings.TAIZHANG = {**settings.TAIZHANG, "DEFAULT_ROUTING_UNIT": "SUP"}

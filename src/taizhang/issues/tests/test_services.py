@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,6 +48,43 @@ def test_a_point_is_routed_to_its_grid_and_its_chief(world, audit, monday):
     assert issue.area == grid and issue.responsible_unit == world.unit_a and issue.chief == grid.chief
     assert not issue.routing_fallback and grid.name in issue.routing_note
     assert issue.reported_by == world.admin and issue.severity == "general"
+
+
+def test_the_routed_area_its_unit_and_chief_come_from_memory_until_an_area_changes_or_a_minute_passes(
+    world, audit, monday, django_assert_num_queries, monkeypatch
+):
+    from taizhang.issues.routing import areas
+    from taizhang.org import routing as org_routing
+
+    grid = grid_of(world, world.unit_a)
+    hit = org_routing.route_point(*point_in(grid)).hits[0]
+    with django_assert_num_queries(2):  # the units, once; the chief, once
+        area = areas.area_of(hit)
+    assert (area.pk, area.name, area.responsible_unit, area.chief) == (grid.pk, grid.name, world.unit_a, grid.chief)
+    with django_assert_num_queries(0):
+        assert areas.area_of(hit).chief == grid.chief
+    with django_assert_num_queries(1):
+        assert area.geometry == grid.geometry  # the rest of the area loads when asked for
+    org_routing.invalidate()  # an area changed somewhere
+    with django_assert_num_queries(2):
+        areas.area_of(hit)
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + 61)
+    with django_assert_num_queries(2):
+        areas.area_of(hit)
+    newer = org_services.unit_create(actor=world.admin, code="NEW", name="新单位", kind="department")
+    with django_assert_num_queries(1):  # a unit made after the units were read
+        assert areas.unit(newer.pk) == newer
+    assert areas.chief(None) is None
+
+
+def test_a_number_taken_behind_the_counter_is_a_clear_error_and_nothing_is_kept(world, audit, monday):
+    IssueCounter.objects.create(year=2026, last=6)
+    taken = make_issue_in(world, world.unit_a, "七")
+    Issue.objects.filter(pk=taken.pk).update(sequence=8, number="2026-000008")  # as if written around the counter
+    with pytest.raises(ValidationFailed, match="clashes with another one"):
+        make_issue_in(world, world.unit_a, "八")
+    assert Issue.objects.count() == 1 and IssueCounter.objects.get(year=2026).last == 7  # nothing half-written
 
 
 def test_a_gcj02_point_from_a_phone_map_is_converted_before_routing(world, audit, monday):

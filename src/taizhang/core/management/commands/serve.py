@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("TAIZHANG_WORKERS", "2")))
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("TAIZHANG_THREADS", "4")),
+            help="threads per worker (gthread): one thread's request uses the CPU while another waits for the database",
+        )
+        parser.add_argument(
             "--no-jobs", action="store_true", help="start neither the background-job worker nor the scheduler"
         )
         parser.add_argument(
@@ -49,6 +55,10 @@ class Command(BaseCommand):
                 options["bind"],
                 "--workers",
                 str(options["workers"]),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(max(1, options["threads"])),
                 "--access-logfile",
                 "-",
                 "--timeout",
