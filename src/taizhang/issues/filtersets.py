@@ -15,7 +15,7 @@ from taizhang.core import clock
 from taizhang.core.filtersets import LedgerFilterSet, scoped_units
 from taizhang.issues.choices import Light, Status
 from taizhang.issues.models import Issue
-from taizhang.issues.widgets import FastSelect
+from taizhang.issues.widgets import RemoteSelect
 
 
 def _categories(request: Any) -> QuerySet[Any]:
@@ -41,8 +41,12 @@ class DateInput(forms.DateInput):
 class IssueFilterSet(LedgerFilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
     light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="filter_light")
+    # A district has some 2,000 units: the page renders the chosen one and loads the others as the user types.
     unit = django_filters.ModelChoiceFilter(
-        queryset=scoped_units, label=_("responsible unit"), method="filter_unit", widget=FastSelect
+        queryset=scoped_units,
+        label=_("responsible unit"),
+        method="filter_unit",
+        widget=RemoteSelect("issues:unit_options"),
     )
     category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("category"), method="filter_category")
     source = django_filters.ModelChoiceFilter(queryset=_sources, label=_("source"))

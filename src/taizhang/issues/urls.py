@@ -10,6 +10,7 @@ urlpatterns = [
     path("report/", views.RegisterPage.as_view(), name="report"),
     path("map/", views.IssueMap.as_view(), name="issue_map"),
     path("map/points/", views.IssueMapPoints.as_view(), name="issue_map_points"),
+    path("units.json", views.UnitOptions.as_view(), name="unit_options"),
     path("queue/", views.WorkQueue.as_view(), name="queue"),
     path("verify/", views.VerificationQueue.as_view(), name="verification_queue"),
     path("statistics/", views.Statistics.as_view(), name="statistics"),

@@ -405,6 +405,25 @@ class IssueMapPoints(View):
         return JsonResponse({"points": points, "count": len(points)}, json_dumps_params={"ensure_ascii": False})
 
 
+class UnitOptions(View):
+    """Units the user may filter the ledger by, matching what they typed (name, pinyin, initials or code), for the
+    list's unit filter. At most 50, in the district's order; an empty query lists the first 50."""
+
+    limit = 50
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from taizhang.core.filtersets import scoped_units
+        from taizhang.core.search import normalise_query
+
+        units = scoped_units(request)
+        text = normalise_query(request.GET.get("q", ""))
+        if text:
+            units = units.filter(search_text__contains=text)
+        rows = units.order_by("sort_order", "code").values_list("pk", "name")[: self.limit]
+        options = [{"value": str(pk), "text": name} for pk, name in rows]
+        return JsonResponse({"options": options}, json_dumps_params={"ensure_ascii": False})
+
+
 BY_CHOICES = (
     ("unit", gettext_lazy("By unit")),
     ("category", gettext_lazy("By category")),

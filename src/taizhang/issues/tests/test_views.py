@@ -84,6 +84,28 @@ def test_the_list_filters_by_unit_category_source_and_area(as_supervisor, world,
     assert as_supervisor.get("/issues/", {"unit": "not-a-unit", "registered_from": "yesterday"}).status_code == 200
 
 
+def test_the_unit_filter_renders_only_the_chosen_unit_and_loads_the_others_as_the_user_types(
+    as_reporter_a, as_supervisor, world, many
+):
+    page = text(as_supervisor.get("/issues/", {"unit": world.unit_b.pk}))
+    select = re.search(r'<select[^>]*name="unit"[^>]*>.*?</select>', page, re.S).group(0)
+    assert 'data-options-url="/issues/units.json"' in select and "remote-select.js" in page
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["---------", world.unit_b.name]
+    assert f'value="{world.unit_b.pk}" selected' in select
+    plain = text(as_supervisor.get("/issues/", {"unit": "999999"}))  # a stale id shows no unit, nothing breaks
+    assert plain.count("<option") >= 1 and "999999</option>" not in plain
+
+    everything = as_supervisor.get("/issues/units.json").json()["options"]
+    assert {world.unit_a.name, world.unit_b.name} <= {o["text"] for o in everything}
+    typed = as_supervisor.get("/issues/units.json", {"q": world.unit_b.name}).json()["options"]
+    assert typed[0] == {"value": str(world.unit_b.pk), "text": world.unit_b.name}
+    pinyin = as_supervisor.get("/issues/units.json", {"q": "yijie"}).json()["options"]  # 乙街道 by its pinyin
+    assert world.unit_b.name in {o["text"] for o in pinyin}
+    mine = {o["text"] for o in as_reporter_a.get("/issues/units.json").json()["options"]}
+    assert world.unit_a.name in mine and world.unit_b.name not in mine  # only units in the user's scope
+    assert as_reporter_a.get("/issues/", {"unit": world.unit_b.pk}).status_code == 200  # refused, not shown
+
+
 def test_the_list_needs_few_queries(as_supervisor, many, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
         assert as_supervisor.get("/issues/").status_code == 200
