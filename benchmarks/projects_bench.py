@@ -220,25 +220,28 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0912
     factory = RequestFactory()
 
     def list_path(user: Any, params: dict[str, Any]) -> Callable[[], Any]:
-        """What the list page asks the database: the year, the filtered rows' count, one page, the totals."""
+        """What the list page asks the database: the years, the filtered rows' count with their totals in one
+        query, then one page: its primary keys in order, and those rows with their related objects."""
 
         def run() -> Any:
             request = factory.get("/", params)
             request.user = user
-            chosen = params.get("year") or selectors.current_year(user)
+            chosen = params.get("year") or selectors.opening_year(selectors.plan_years(user))
             filterset = PlanFilterSet(
                 request.GET or None, queryset=selectors.plan_list(user, int(chosen)), request=request
             )
             assert not filterset.is_bound or filterset.is_valid(), filterset.errors
             qs = filterset.qs.order_by("project__category__sort_order", "project__code", "pk")
-            count = len(qs.order_by().values_list("pk", flat=True)[:10_001])  # counted up to a cap, as the page
-            page = list(qs[:50])
-            totals = qs.order_by().aggregate(
+            figures = qs.order_by().aggregate(
+                n=Count("pk"),
                 total=Sum("project__total_investment"),
+                before=Sum("completed_before"),
                 planned=Sum("planned_investment"),
                 ytd=Sum("ytd_investment"),
             )
-            return count, page, totals
+            keys = list(qs.values_list("pk", flat=True)[:50])
+            found = qs.order_by().in_bulk(keys)
+            return figures["n"], [found[k] for k in keys], figures
 
         return run
 
@@ -282,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0912
     else:
         for label, user in (("office", office), ("sub-district head", head)):
             page(f"summary page: {label}", get(client_for(user), address), 300)
+        opened = f"{address}?{urlencode({'year': year, 'unit': top})}"
+        page("summary page: office, a top unit's sub-units", get(client_for(office), opened), 300)
 
     # --- the reporting page ---------------------------------------------------------------------------
     print()

@@ -13,6 +13,7 @@ from taizhang.core.search import normalise_query
 from taizhang.issues.widgets import FastSelect
 from taizhang.projects.choices import CampaignKind, Importance, Light, Nature, ReportStatus, Stage
 from taizhang.projects.models import Campaign, MonthlyReport, Project, YearPlan
+from taizhang.projects.widgets import LeaderSelect, NamedSelect
 
 
 def _categories(request: Any) -> QuerySet[Any]:
@@ -47,15 +48,23 @@ class _ProjectFilters(LedgerFilterSet):
     project_path = ""
 
     category = django_filters.ModelChoiceFilter(
-        queryset=_categories, label=_("project category"), method="filter_project"
+        queryset=_categories, label=_("project category"), method="filter_project", widget=NamedSelect
     )
-    importance = django_filters.ChoiceFilter(choices=Importance.choices, label=_("importance"), method="filter_project")
-    programme = django_filters.ModelChoiceFilter(queryset=_programmes, label=_("programme"), method="filter_programme")
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("stage"), method="filter_project")
+    importance = django_filters.ChoiceFilter(
+        choices=Importance.choices, label=_("importance"), method="filter_project", widget=FastSelect
+    )
+    programme = django_filters.ModelChoiceFilter(
+        queryset=_programmes, label=_("programme"), method="filter_programme", widget=NamedSelect
+    )
+    stage = django_filters.ChoiceFilter(
+        choices=Stage.choices, label=_("stage"), method="filter_project", widget=FastSelect
+    )
     unit = django_filters.ModelChoiceFilter(
-        queryset=scoped_units, label=_("responsible unit"), method="filter_unit", widget=FastSelect
+        queryset=scoped_units, label=_("responsible unit"), method="filter_unit", widget=NamedSelect
     )
-    leader = django_filters.ModelChoiceFilter(queryset=_leaders, label=_("responsible leader"), method="filter_project")
+    leader = django_filters.ModelChoiceFilter(
+        queryset=_leaders, label=_("responsible leader"), method="filter_project", widget=LeaderSelect
+    )
 
     def _path(self, name: str) -> str:
         return f"{self.project_path}{name}"
@@ -96,8 +105,8 @@ class PlanFilterSet(_ProjectFilters):
     project_path = "project__"
 
     year = django_filters.NumberFilter(field_name="year", label=_("year"))
-    nature = django_filters.ChoiceFilter(choices=Nature.choices, label=_("nature this year"))
-    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"))
+    nature = django_filters.ChoiceFilter(choices=Nature.choices, label=_("nature this year"), widget=FastSelect)
+    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), widget=FastSelect)
 
     class Meta:
         model = YearPlan

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from taizhang.core.scoping import get_in_scope, scope_for
 from taizhang.projects import rules
@@ -90,7 +92,11 @@ def plan_years(user: Any) -> list[int]:
 
 def current_year(user: Any) -> int:
     """The year a ledger page opens on: this year if it has plans, else the newest year that has."""
-    years = plan_years(user)
+    return opening_year(plan_years(user))
+
+
+def opening_year(years: list[int]) -> int:
+    """:func:`current_year` from the years a page has already read with :func:`plan_years` (newest first)."""
     this = today().year
     return this if this in years or not years else years[0]
 
@@ -212,41 +218,100 @@ def reporting_units(user: Any) -> list[Any]:
         units = units.filter(
             pk__in=[uid for uid in scope.unit_ids if scope.has_role("reporter", "unit_head", unit_id=uid)]
         )
-    return list(units.order_by("sort_order", "code"))
+    return list(units.order_by("sort_order", "code").only("id", "code", "name", "short_name", "sort_order", "path"))
 
 
-def reporting_rows(user: Any, unit: Any, year: int, month: int) -> list[ReportingRow]:
-    """The reporting page's lines for ``unit``'s projects in ``year``-``month``, in three queries."""
-    plans = list(
+# What the reporting page and the lateness list read of a plan and a report: nothing else is shown there.
+REPORTING_PLAN_FIELDS = (
+    "id",
+    "year",
+    "planned_investment",
+    "project__id",
+    "project__code",
+    "project__name",
+    "project__category__id",
+    "project__category__name",
+    "project__category__sort_order",
+    "project__responsible_unit__id",
+    "project__responsible_unit__code",
+    "project__responsible_unit__name",
+    "project__responsible_unit__short_name",
+    "project__responsible_unit__sort_order",
+)
+REPORTING_REPORT_FIELDS = (
+    "id",
+    "project_id",
+    "year",
+    "month",
+    "revision",
+    "status",
+    "ytd_investment",
+    "progress",
+    "correction_reason",
+    "return_reason",
+    "light",
+    "light_reason",
+    "is_latest",
+    "is_effective",
+    "version",
+)
+
+
+def reporting_plans(user: Any, unit: Any, year: int) -> QuerySet[YearPlan]:
+    """``unit``'s plans of ``year`` as the reporting page lists them: by category, then code. Each plan carries
+    ``category_name``; its project is read without its category and unit (a page of 342 projects would
+    otherwise build 684 more model instances to show five names and one)."""
+    return (
         plan_list(user, year)
         .filter(project__responsible_unit=unit)
+        .select_related(None)
+        .select_related("project")
+        .only(*REPORTING_PLAN_FIELDS[:7], "project__category_id", "project__responsible_unit_id")
+        .annotate(category_name=F("project__category__name"))
         .order_by("project__category__sort_order", "project__code", "pk")
     )
+
+
+def reporting_rows(user: Any, unit: Any, year: int, month: int, plan: Any = None) -> list[ReportingRow]:
+    """The reporting page's lines for ``unit``'s projects in ``year``-``month`` (only ``plan``'s, when given):
+    the plans; this month's working reports and last month's figures; the reports' problems: three queries."""
+    plans_qs = reporting_plans(user, unit, year)
+    if plan is not None:
+        plans_qs = plans_qs.filter(pk=plan.pk)
+    plans = list(plans_qs)
+    for p in plans:
+        p.project.responsible_unit = unit  # known: every plan here is the unit's
     ids = [p.project_id for p in plans]
+    this: dict[int, MonthlyReport] = {}
+    last: dict[int, Decimal] = {}
     reports = (
         MonthlyReport.objects.live()
         .filter(project_id__in=ids, year=year, month__in=[month, month - 1])
         .filter(Q(is_latest=True) | Q(is_effective=True))
-        .order_by()  # read into dicts: the default ordering would join every project to sort by its code
-        .prefetch_related(Prefetch("problems", queryset=ReportProblem.objects.order_by("pk"), to_attr="live_problems"))
+        .only(*REPORTING_REPORT_FIELDS)
+        .order_by("is_effective")  # last month's approved revision, read last, wins over a newer one in hand
     )
-    this: dict[int, MonthlyReport] = {}
-    last: dict[int, Decimal] = {}
-    last_latest: dict[int, Decimal] = {}
     for r in reports:
-        if r.month == month and r.is_latest:
-            this[r.project_id] = r
-        elif r.month == month - 1 and r.is_effective:
+        if r.month == month:
+            if r.is_latest:
+                this[r.project_id] = r
+        else:
             last[r.project_id] = r.ytd_investment
-        elif r.month == month - 1:
-            last_latest[r.project_id] = r.ytd_investment
-    rows = []
-    for plan in plans:
-        report = this.get(plan.project_id)
-        prev = last.get(plan.project_id, last_latest.get(plan.project_id)) if month > 1 else None
-        problems = [p.text for p in getattr(report, "live_problems", []) if p.voided_at is None] if report else []
-        rows.append(ReportingRow(plan, report, prev, problems))
-    return rows
+    problems: dict[int, list[str]] = defaultdict(list)
+    if this:
+        texts = (
+            ReportProblem.objects.live()
+            .filter(report_id__in=[r.pk for r in this.values()])
+            .order_by("pk")
+            .values_list("report_id", "text")
+        )
+        for report_id, text in texts:
+            problems[report_id].append(text)
+    result = []
+    for p in plans:
+        report = this.get(p.project_id)
+        result.append(ReportingRow(p, report, last.get(p.project_id), problems[report.pk] if report else []))
+    return result
 
 
 def report_previous_ytd(user: Any, report: MonthlyReport) -> Decimal | None:
@@ -277,44 +342,72 @@ def previous_ytds(user: Any, reports: Iterable[MonthlyReport]) -> dict[int, Deci
 
 
 @dataclass
+class LateReport:
+    """A month's first report, submitted after its due day."""
+
+    pk: int
+    project: Project
+    submitted_at: dt.datetime
+
+
+@dataclass
 class UnitLateness:
     unit: Any
     expected: int
     missing: list[YearPlan]
-    late: list[MonthlyReport]
+    late: list[LateReport]
 
 
 def late_and_missing(
-    user: Any, year: int, month: int, on: dt.date | None = None, unit: Any = None
+    user: Any,
+    year: int,
+    month: int,
+    on: dt.date | None = None,
+    *,
+    unit: Any = None,
+    plans: Iterable[YearPlan] | None = None,
 ) -> list[UnitLateness]:
     """Per unit, for ``year``-``month``: plans with no report submitted by the due day (missing) and reports
-    submitted after it (late). Before the due day nothing is missing yet. ``unit``: only that unit's plans."""
+    submitted after it (late). Before the due day nothing is missing yet. ``unit``: only that unit's plans;
+    ``plans``: these plans of ``year``, already read by the caller through a selector (the reporting page
+    hands over its own), instead of reading them again.
+
+    Lateness is decided by the month's first revision alone: when it was submitted, in the district's time
+    zone. A correction (revision 2 and later) is a later change to a month that did come in, so neither a
+    late correction nor a correction still in draft makes the month late or missing; and a first revision
+    that was returned and resubmitted counts by its latest submission.
+    """
     on = on or today()
     due = rules.due_date(year, month, due_day())
-    plans_qs = plan_list(user, year)
-    if unit is not None:
-        plans_qs = plans_qs.filter(project__responsible_unit=unit)
-    plans = list(plans_qs.order_by("project__responsible_unit__sort_order", "project__code"))
-    reports = {
-        r.project_id: r
-        for r in MonthlyReport.objects.live()
+    if plans is None:
+        plans_qs = plan_list(user, year)
+        if unit is not None:
+            plans_qs = plans_qs.filter(project__responsible_unit=unit)
+        plans = (
+            plans_qs.select_related(None)
+            .select_related("project__category", "project__responsible_unit")
+            .only(*REPORTING_PLAN_FIELDS)
+            .order_by("project__responsible_unit__sort_order", "project__code")
+        )
+    plans = list(plans)
+    firsts = {
+        project_id: (pk, submitted)
+        for project_id, pk, submitted in MonthlyReport.objects.live()
         .filter(project_id__in=[p.project_id for p in plans], year=year, month=month, revision=1)
         .order_by()
-        .only("pk", "project_id", "status", "submitted_at", "year", "month", "revision")
+        .values_list("project_id", "pk", "submitted_at")
     }
     by_unit: dict[int, UnitLateness] = {}
     for plan in plans:
-        unit = plan.project.responsible_unit
-        entry = by_unit.setdefault(unit.pk, UnitLateness(unit, 0, [], []))
+        owner = plan.project.responsible_unit
+        entry = by_unit.setdefault(owner.pk, UnitLateness(owner, 0, [], []))
         entry.expected += 1
-        report = reports.get(plan.project_id)
-        submitted = report.submitted_at if report is not None else None
-        if submitted is None:
+        pk, submitted = firsts.get(plan.project_id, (None, None))
+        if pk is None or submitted is None:
             if on > due:
                 entry.missing.append(plan)
-        elif report is not None and submitted.astimezone(dt.timezone(dt.timedelta(hours=8))).date() > due:
-            report.project = plan.project
-            entry.late.append(report)
+        elif timezone.localtime(submitted).date() > due:
+            entry.late.append(LateReport(pk, plan.project, submitted))
     return [e for e in by_unit.values() if e.missing or e.late]
 
 
@@ -407,6 +500,7 @@ class SummaryRow:
     to_start: int = 0
     started: int = 0
     red: int = 0
+    sub_units: bool = False  # a row of units rolled up (:func:`summary_units`) that has sub-units to open
 
     @property
     def rate(self) -> Decimal | None:
@@ -428,6 +522,10 @@ class Summary:
     by_stage: list[SummaryRow]
     by_programme: list[SummaryRow]
     by_programme_category: dict[Any, list[SummaryRow]]
+    # Every unit read to name the rows: its path in the unit tree and its label (for a district-wide user, all
+    # units; else those in by_unit), so that the rows can be rolled up the tree (summary_units).
+    unit_paths: dict[Any, str] = field(default_factory=dict)
+    unit_labels: dict[Any, str] = field(default_factory=dict)
 
     @property
     def gap(self) -> Decimal | None:
@@ -539,10 +637,13 @@ def summary(user: Any, year: int, month: int | None = None) -> Summary:
             _add(programme_categories, values["project__programme_links__category"], values)
 
     by_category = _ordered(categories, {c.pk: c.name for c in ProjectCategory.objects.all()})
-    names = Unit.objects.order_by("sort_order", "code").values_list("pk", "short_name", "name")
+    names = Unit.objects.order_by("sort_order", "code").values_list("pk", "short_name", "name", "path")
     if not scope_for(user).district_read:  # the district's summary names most units: read them all, unfiltered
         names = names.filter(pk__in=list(units))
-    unit_labels = {pk: short_name or name for pk, short_name, name in names if pk in units}
+    all_labels, unit_paths = {}, {}
+    for pk, short_name, name, path in names:
+        all_labels[pk], unit_paths[pk] = short_name or name, path
+    unit_labels = {pk: label for pk, label in all_labels.items() if pk in units}
     by_unit = sorted(_ordered(units, unit_labels), key=lambda r: (-(r.rate or -1), r.label))
     by_stage = _ordered(stages, {s.value: str(s.label) for s in Stage})
     by_programme = _ordered(programmes, {p.pk: p.name for p in Programme.objects.live()})
@@ -563,4 +664,62 @@ def summary(user: Any, year: int, month: int | None = None) -> Summary:
         by_stage=by_stage,
         by_programme=by_programme,
         by_programme_category=dict(by_programme_category),
+        unit_paths=unit_paths,
+        unit_labels=all_labels,
     )
+
+
+@dataclass
+class UnitLevel:
+    """The by-unit figures of a summary at one level of the unit tree (see :func:`summary_units`)."""
+
+    under: Any  # the unit opened, or None for the top of the tree
+    rows: list[SummaryRow]  # ranked by completion rate, as ``Summary.by_unit``
+    total: SummaryRow  # the level's rows added up
+
+
+def summary_units(user: Any, data: Summary, under: Any = None) -> UnitLevel:
+    """``data.by_unit`` rolled up the unit tree: each unit's figures are added to its top unit (its ancestor
+    just below ``under``; the root of its tree when ``under`` is None). ``under``'s own projects stay a row of
+    their own. A row whose figures include sub-units' is marked ``sub_units``: it can be opened in turn.
+
+    A district has a hundred top units and two thousand below them: the summary page shows one level at a
+    time (a unit's names are public in the district, so naming an ancestor tells no one anything new).
+    """
+    from taizhang.org.models import Unit
+
+    prefix = under.path if under is not None else "/"
+    rows: dict[Any, SummaryRow] = {}
+    for row in data.by_unit:
+        path = data.unit_paths.get(row.key, "")
+        if not path.startswith(prefix):
+            continue
+        below = [part for part in path[len(prefix) :].split("/") if part]
+        key = int(below[0]) if below else under.pk
+        rolled = rows.get(key)
+        if rolled is None:
+            rolled = rows[key] = SummaryRow(key, "")
+        rolled.sub_units = rolled.sub_units or len(below) > 1
+        _merge(rolled, row)
+    labels = data.unit_labels
+    unnamed = [key for key in rows if key not in labels]
+    if unnamed:  # ancestors of a unit-scoped user's units
+        names = Unit.objects.filter(pk__in=unnamed).values_list("pk", "short_name", "name")
+        labels = {**labels, **{pk: short_name or name for pk, short_name, name in names}}
+    total = SummaryRow(None, "")
+    for row in rows.values():
+        label = labels.get(row.key, str(row.key))
+        row.label = (_("%(unit)s itself") % {"unit": label}) if under is not None and row.key == under.pk else label
+        _merge(total, row)
+    ranked = sorted(rows.values(), key=lambda r: (-(r.rate or -1), r.label))
+    return UnitLevel(under, ranked, total)
+
+
+def _merge(into: SummaryRow, row: SummaryRow) -> None:
+    into.count += row.count
+    into.total_investment += row.total_investment
+    into.planned += row.planned
+    into.ytd += row.ytd
+    into.to_start += row.to_start
+    into.started += row.started
+    into.red += row.red

@@ -11,23 +11,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import mimetypes
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import F, FloatField, QuerySet, Sum, Value
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, FloatField, QuerySet, Sum, Value
 from django.db.models.functions import Cast, NullIf
 from django.forms import BaseForm
-from django.forms import Select as SelectWidget
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +36,8 @@ from taizhang.core import clock
 from taizhang.core import views as generic
 from taizhang.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from taizhang.core.tables import Column, resolve
+from taizhang.issues.widgets import FastSelect
+from taizhang.org import selectors as org_selectors
 from taizhang.projects import filtersets, forms, rules, selectors, services, workflow
 from taizhang.projects.choices import Light, MilestoneStatus, ReportStatus
 from taizhang.projects.columns import PROJECTS
@@ -48,6 +50,7 @@ from taizhang.projects.models import (
     ReportPhoto,
     YearPlan,
 )
+from taizhang.projects.reporting_html import RowRenderer
 from taizhang.projects.templatetags.projects_format import wan
 
 # Labels of the fields a message can be about: every error on these pages says which field it means.
@@ -191,6 +194,48 @@ PLAN_COLUMNS = (
 )
 
 
+_FIGURES: weakref.WeakKeyDictionary[QuerySet[Any], dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def ledger_figures(qs: QuerySet[Any]) -> dict[str, Any]:
+    """The filtered ledger's row count and sums in one query, read once per queryset: the page's paginator
+    takes its count from it and the totals row its sums (both are handed the same sorted queryset)."""
+    figures = _FIGURES.get(qs)
+    if figures is None:
+        figures = _FIGURES[qs] = qs.order_by().aggregate(
+            n=Count("pk"),
+            total=Sum("project__total_investment"),
+            before=Sum("completed_before"),
+            planned=Sum("planned_investment"),
+            ytd=Sum("ytd_investment"),
+        )
+    return figures
+
+
+class LedgerPaginator(Paginator):
+    """Pages of the ledger. The count comes from the totals query (:func:`ledger_figures`) rather than a count
+    of its own; a page orders and slices only the primary keys, then reads those rows with their related
+    objects. Sorting the narrow rows instead of every joined column is what keeps 20,000 rows in memory."""
+
+    @cached_property
+    def count(self) -> int:
+        return int(ledger_figures(self.rows)["n"])
+
+    @property
+    def rows(self) -> QuerySet[Any]:
+        return cast("QuerySet[Any]", self.object_list)  # the page hands over its sorted queryset
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(self.rows.values_list("pk", flat=True)[bottom:top])
+        found = self.rows.order_by().in_bulk(keys)
+        return Page([found[key] for key in keys if key in found], number, self)
+
+
 class PlanList(ProjectNames, generic.ListPage):
     """One year's key-project ledger: a row per year plan, with its light, figures and totals."""
 
@@ -202,7 +247,6 @@ class PlanList(ProjectNames, generic.ListPage):
     title = gettext_lazy("Key-project ledger")
     search_placeholder = gettext_lazy("Name, code, owner (pinyin too)")
     add_perm = "projects.add_project"
-    paginator_class = generic.CappedPaginator
     spreadsheet = PROJECTS  # Export menu: the year's filtered ledger as .xlsx (office layout) or .csv
     extra_actions = (
         (gettext_lazy("Battle map"), "projects:gantt"),
@@ -213,13 +257,15 @@ class PlanList(ProjectNames, generic.ListPage):
     def preference_key(cls) -> str:
         return "projects:plan_list"
 
+    paginator_class = LedgerPaginator
+
     @cached_property
     def years(self) -> list[int]:
         return selectors.plan_years(self.request.user)
 
     @cached_property
     def year(self) -> int:
-        return _int(self.request.GET.get("year"), 2000, 2100) or selectors.current_year(self.request.user)
+        return _int(self.request.GET.get("year"), 2000, 2100) or selectors.opening_year(self.years)
 
     def base_queryset(self) -> QuerySet[Any]:
         ratio = Cast(F("ytd_investment"), FloatField()) / NullIf(
@@ -233,7 +279,7 @@ class PlanList(ProjectNames, generic.ListPage):
         data["year"] = str(self.year)
         filterset = filtersets.PlanFilterSet(data, queryset=qs, request=self.request)
         years = sorted({*self.years, self.year}, reverse=True)
-        filterset.form.fields["year"].widget = SelectWidget(
+        filterset.form.fields["year"].widget = FastSelect(
             choices=[(y, y) for y in years], attrs={"class": "form-select", "data-plain": "1"}
         )
         return (filterset.qs if filterset.is_valid() else qs), filterset
@@ -245,12 +291,7 @@ class PlanList(ProjectNames, generic.ListPage):
         return qs, current
 
     def totals(self, qs: QuerySet[Any], columns: list[Column]) -> dict[str, Any] | None:
-        sums = qs.order_by().aggregate(
-            total=Sum("project__total_investment"),
-            before=Sum("completed_before"),
-            planned=Sum("planned_investment"),
-            ytd=Sum("ytd_investment"),
-        )
+        sums = ledger_figures(qs)
         planned, ytd = sums["planned"] or Decimal(0), sums["ytd"] or Decimal(0)
         rate = rules.completion_rate(ytd, planned)
         self.raw_totals = {
@@ -810,8 +851,19 @@ class Reporting(generic.LedgerView):
             if unit is None:
                 raise Http404
         rows = selectors.reporting_rows(user, unit, year, month) if unit is not None else []
-        states = [RowState(row, month, user.has_perm("projects.report_project", row.plan.project)) for row in rows]
-        lateness = selectors.late_and_missing(user, year, month, unit=unit) if unit is not None else []
+        # Every row is a project of the same unit: whether the user reports for them is one answer.
+        can_report = bool(rows) and user.has_perm("projects.report_project", rows[0].plan.project)
+        render_row = RowRenderer.for_request()
+        groups: list[dict[str, Any]] = []  # the rows by category, in the order they are listed
+        for row in rows:
+            state = RowState(row, month, can_report)
+            plan = row.plan
+            if not groups or groups[-1]["key"] != plan.project.category_id:
+                name = getattr(plan, "category_name", "")  # annotated by selectors.reporting_plans
+                groups.append({"key": plan.project.category_id, "name": name, "rows": [], "open": 0})
+            groups[-1]["rows"].append(render_row(state))
+            groups[-1]["open"] += state.editable
+        lateness = selectors.late_and_missing(user, year, month, plans=[r.plan for r in rows]) if rows else []
         counts = dict.fromkeys(ReportStatus.values, 0)
         for row in rows:
             if row.report is not None:
@@ -828,7 +880,8 @@ class Reporting(generic.LedgerView):
                 "period": f"{year}-{month:02d}",
                 "max_period": f"{today.year}-{today.month:02d}",
                 "due": rules.due_date(year, month, services.due_day()),
-                "rows": states,
+                "rows": rows,
+                "groups": groups,
                 "lateness": lateness[0] if lateness else None,
                 "notes": notes,
                 "counts": counts,
@@ -843,18 +896,15 @@ class ReportingRowView(generic.LedgerView):
     and answers with the line again, its errors or warnings in it; the page does not reload."""
 
     model = YearPlan
-    template_name = "projects/_reporting_row.html"
 
     def state(self, plan: YearPlan, month: int, **kwargs: Any) -> RowState:
         user = self.request.user
-        rows = selectors.reporting_rows(user, plan.project.responsible_unit, plan.year, month)
-        row = next((r for r in rows if r.plan.pk == plan.pk), None)
-        if row is None:  # a cooperating unit's reporter sees the plan but does not report it
-            row = selectors.ReportingRow(plan, None, None)
+        rows = selectors.reporting_rows(user, plan.project.responsible_unit, plan.year, month, plan=plan)
+        row = rows[0] if rows else selectors.ReportingRow(plan, None, None)
         return RowState(row, month, user.has_perm("projects.report_project", plan.project), **kwargs)
 
     def answer(self, state: RowState, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {"r": state}, status=status)
+        return HttpResponse(RowRenderer.for_request()(state), status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = selectors.plan_get(request.user, pk)
@@ -1282,7 +1332,8 @@ class Gantt(generic.LedgerView):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         today = services.today()
-        year = _int(request.GET.get("year"), 2000, 2100) or selectors.current_year(user)
+        plan_years = selectors.plan_years(user)
+        year = _int(request.GET.get("year"), 2000, 2100) or selectors.opening_year(plan_years)
         data = request.GET.copy()
         data["year"] = str(year)
         qs = selectors.gantt_plans(user, year)
@@ -1292,7 +1343,7 @@ class Gantt(generic.LedgerView):
         plans = list(qs[: GANTT_LIMIT + 1])
         thresholds = thresholds_today(user)
         rows = [gantt_row(plan, year, today, thresholds.due_soon_days) for plan in plans[:GANTT_LIMIT]]
-        years = sorted({*selectors.plan_years(user), year}, reverse=True)
+        years = sorted({*plan_years, year}, reverse=True)
         return render(
             request,
             self.template_name,
@@ -1317,11 +1368,19 @@ class Gantt(generic.LedgerView):
 # --- the district summary ----------------------------------------------------------------------------------
 
 
+CHART_UNITS = 10  # the unit chart shows the best and the worst this many when a level has more than twice as many
+
+
 def _chart_rows(rows: list[selectors.SummaryRow]) -> dict[str, Any]:
     return {
         "names": [r.label for r in rows],
         "rates": [float(r.rate) if r.rate is not None else None for r in rows],
     }
+
+
+def _ends(rows: list[selectors.SummaryRow], n: int = CHART_UNITS) -> list[selectors.SummaryRow]:
+    """The first and the last ``n`` of ranked rows (all of them when there are at most twice as many)."""
+    return rows if len(rows) <= 2 * n else [*rows[:n], *rows[-n:]]
 
 
 class Summary(generic.LedgerView):
@@ -1333,28 +1392,32 @@ class Summary(generic.LedgerView):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         notes = []
+        plan_years = selectors.plan_years(user)
         year_text = request.GET.get("year", "").strip()
         year = _int(year_text, 2000, 2100) if year_text else None
         if year_text and year is None:
             notes.append(_("Year: “%(value)s” is not a year.") % {"value": year_text})
-        year = year or selectors.current_year(user)
+        year = year or selectors.opening_year(plan_years)
         month_text = request.GET.get("month", "").strip()
         month = _int(month_text, 1, 12) if month_text else None
         if month_text and month is None:
             notes.append(_("Month: choose a month from 1 to 12."))
+        under = self.opened_unit(notes)
         data = selectors.summary(user, year, month)
-        years = sorted({*selectors.plan_years(user), year}, reverse=True)
+        units = selectors.summary_units(user, data, under)
         programmes = [(row, data.by_programme_category.get(row.key, [])) for row in data.by_programme]
         rate = rules.completion_rate(data.total.ytd, data.total.planned)
+        shown_units = _ends(units.rows)
         charts = {
             "elapsed": float(data.elapsed) if data.month else None,
             "category": _chart_rows(data.by_category),
-            "unit": _chart_rows(data.by_unit),
+            "unit": _chart_rows(shown_units),
             "labels": {
                 "rate": _("Completion rate (%)"),
                 "elapsed": _("Time elapsed %(value)s%%") % {"value": data.elapsed},
             },
         }
+        period = {"year": year, **({"month": month} if month else {})}
         return render(
             request,
             self.template_name,
@@ -1362,16 +1425,40 @@ class Summary(generic.LedgerView):
                 "title": _("District summary %(year)s") % {"year": year},
                 "s": data,
                 "year": year,
-                "years": years,
+                "years": sorted({*plan_years, year}, reverse=True),
                 "month_choices": range(1, 13),
                 "chosen_month": month,
                 "programmes": programmes,
+                "units": units,
+                "unit_chart_cut": len(shown_units) < len(units.rows),
+                "chart_units": CHART_UNITS,
+                "open_unit_url": f"?{urlencode(period)}&unit=",
+                "up_url": self.up_url(period, under),
                 "total_rate": rules.pct(rate),
                 "notes": notes,
                 "charts": charts,
                 "light_red": Light.RED,
             },
         )
+
+    def opened_unit(self, notes: list[str]) -> Any:
+        """The unit whose sub-units the by-unit table shows (``?unit=``), or None for the top units."""
+        text = self.request.GET.get("unit", "").strip()
+        if not text:
+            return None
+        units = org_selectors.unit_directory(self.request.user).only("id", "name", "short_name", "path", "parent")
+        unit = units.filter(pk=_int(text, 1, 2**31 - 1) or 0).first()
+        if unit is None:
+            notes.append(_("Unit: “%(value)s” is not a unit; showing the top units.") % {"value": text})
+        return unit
+
+    @staticmethod
+    def up_url(period: dict[str, Any], under: Any) -> str | None:
+        """The level above the opened unit: its parent's sub-units, or the top units."""
+        if under is None:
+            return None
+        params = {**period, **({"unit": under.parent_id} if under.parent_id else {})}
+        return f"?{urlencode(params)}#unit"
 
 
 class Lateness(generic.LedgerView):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
 
 from taizhang.projects import rules
 
@@ -32,7 +34,22 @@ def wan(value: Any) -> str:
         return DASH
     amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     places = 0 if amount == amount.to_integral_value() else 1 if (amount * 10) == (amount * 10).to_integral() else 2
-    return number_format(amount, decimal_pos=places, force_grouping=True)
+    separators = _separators(get_language())
+    if separators is None:
+        return number_format(amount, decimal_pos=places, force_grouping=True)
+    # Grouped by threes, as both of our languages print numbers: Python's own grouping, a fraction of the cost
+    # of number_format (a reporting page formats four amounts for each of up to 342 projects).
+    text = f"{amount:,.{places}f}"
+    thousand, decimal = separators
+    return text if separators == (",", ".") else text.translate({ord(","): thousand, ord("."): decimal})
+
+
+@functools.cache
+def _separators(language: str | None) -> tuple[str, str] | None:
+    """The thousand and decimal separators of ``language``, or None if it does not group digits by threes."""
+    if get_format("NUMBER_GROUPING", language) != 3:
+        return None
+    return str(get_format("THOUSAND_SEPARATOR", language)), str(get_format("DECIMAL_SEPARATOR", language))
 
 
 @register.filter

@@ -29,6 +29,7 @@ from taizhang.projects.models import (
 )
 from taizhang.projects.tests.conftest import at
 from taizhang.projects.tests.world import make_project_in
+from taizhang.projects.widgets import NamedSelect
 
 D = Decimal
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -39,7 +40,10 @@ def text(response) -> str:
 
 
 def table(response) -> str:
-    page = text(response)
+    return table_of(text(response))
+
+
+def table_of(page: str) -> str:
     start = page.index('data-testid="ledger-table"')
     return page[start : page.index("</table>", start)]
 
@@ -218,6 +222,49 @@ def test_the_ledger_sorts_and_remembers_the_chosen_columns(as_supervisor, report
     page = table(as_supervisor.get("/projects/"))
     assert "completed this year" in page and "planned this year" not in page
     assert "甲项目" in page  # the linked columns always stay
+
+
+def test_the_ledger_pages_in_order_with_the_count_and_totals_of_every_page(world, audit, as_supervisor, in_july):
+    industrial, roads = (
+        world.data["project_categories"]["industrial"],
+        world.data["project_categories"]["infrastructure"],
+    )
+    for i in range(52):  # codes P00..P51; the infrastructure ones sort after every industrial one
+        make_project_in(world, world.unit_a, f"批{i:02d}", code=f"P{i:02d}", category=roads if i % 2 else industrial)
+    codes = [f"P{i:02d}" for i in range(0, 52, 2)] + [f"P{i:02d}" for i in range(1, 52, 2)]
+    first, second = (text(as_supervisor.get("/projects/", {"page": n})) for n in (1, 2))
+    assert re.findall(r">(P\d\d)</a>", table_of(first)) == codes[:50]
+    assert re.findall(r">(P\d\d)</a>", table_of(second)) == codes[50:]
+    assert "52 records" in first and "1 / 2" in first and "2 / 2" in second
+    assert totals_of(first)[-4:] == totals_of(second)[-4:] == ["520,000", "62,400", "0", "0.0%"]
+    assert re.findall(r">(P\d\d)</a>", table(as_supervisor.get("/projects/", {"page": 9}))) == codes[50:]  # last page
+    sorted_by_code = table(as_supervisor.get("/projects/", {"sort": "-project.code", "page": 2}))
+    assert re.findall(r">(P\d\d)</a>", sorted_by_code) == ["P01", "P00"]
+
+
+def test_the_filter_lists_name_their_choices(world, as_supervisor, reported):
+    page = text(as_supervisor.get("/projects/", {"unit": world.unit_a.pk}))
+    units = page[page.index('name="unit"') : page.index("</select>", page.index('name="unit"'))]
+    assert f'<option value="{world.unit_a.pk}" selected>甲街道</option>' in units and ">甲一社区<" in units
+    assert '<option value="">---------</option>' in units
+    leader = services_person(world)
+    leaders = text(as_supervisor.get("/projects/", {"leader": leader.pk}))
+    assert f'<option value="{leader.pk}" selected>王&lt;区&gt;长（副区长）</option>' in leaders  # escaped
+
+
+def services_person(world):
+    from taizhang.org import services as org_services
+
+    return org_services.person_create(
+        actor=world.admin, name="王<区>长", title="副区长", unit=world.units["GOV"], is_leader=True
+    )
+
+
+def test_a_named_select_over_plain_choices_renders_them_as_given():
+    html = NamedSelect(choices=[("", "—"), ("a", "<甲>")]).render("kind", "a")
+    assert (
+        html == '<select name="kind"><option value="">—</option><option value="a" selected>&lt;甲&gt;</option></select>'
+    )
 
 
 def test_the_ledger_answers_htmx_with_the_table_only(as_supervisor, reported):
@@ -439,6 +486,24 @@ def test_the_reporting_page_lists_the_units_projects_for_last_month(world, as_re
     assert "Due by 2026-07-05" in page
     may = text(as_reporter_a.get("/projects/reporting/", {"month": "2026-05"}))
     assert "Approved" in may and 'name="ytd_investment"' not in may  # frozen: shown, not editable
+    assert category_headers(may) == [("产业项目 ", "· 1 project")]
+
+
+def category_headers(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'data-testid="category"><th[^>]*>([^<]+)<span[^>]*>([^<]+)<', page)
+
+
+def test_the_reporting_page_groups_the_projects_by_category(world, as_reporter_a, reported):
+    roads = world.data["project_categories"]["infrastructure"]
+    for marker in ("路一", "路二"):
+        make_project_in(world, world.unit_a, marker, category=roads)
+    page = text(as_reporter_a.get("/projects/reporting/"))
+    assert category_headers(page) == [
+        ("产业项目 ", "· 1 project · 1 to fill or correct"),
+        ("基础设施项目 ", "· 2 projects · 2 to fill or correct"),
+    ]
+    assert re.findall(r'data-testid="row" data-plan="\d+" data-code="([^-]+)', page) == ["甲", "路一", "路二"]
+    assert f'href="#category-{roads.pk}"' in page
 
 
 def test_the_reporting_page_refuses_odd_months_and_other_units(world, as_reporter_a, reported):
@@ -693,6 +758,57 @@ def test_the_summary(world, as_supervisor, reported):
     assert "Month: choose a month from 1 to 12." in bad and "Year: “abc” is not a year." in bad
     by_unit = page[page.index('data-testid="summary-unit"') :]
     assert by_unit.index("甲街道") < by_unit.index("乙街道")  # ranked by completion rate
+
+
+def summary_rows(page: str, table_id: str) -> dict[str, dict[str, str]]:
+    """The rows of one summary table: key -> label and figures (the total row under the key "")."""
+    start = page.index(f'data-testid="summary-{table_id}"')
+    body = page[start : page.index("</table>", start)]
+    rows = {}
+    for key, row in re.findall(r'data-testid="summary-row" data-key="(\d*)"[^>]*>(.*?)</tr>', body, re.S):
+        cells = dict(re.findall(r'data-field="(\w+)">([^<]*)<', row))
+        cells["label"] = re.sub(r"<[^>]+>|└", "", row.split("</td>")[0]).strip()
+        cells["open"] = "open-unit" in row
+        rows[key] = cells
+    return rows
+
+
+def test_the_summary_shows_top_units_and_opens_them_one_level_at_a_time(world, audit, as_supervisor, reported):
+    unit_a, unit_b, community = world.unit_a, world.unit_b, world.units["A1"]
+    make_project_in(world, community, "社")
+    top = summary_rows(text(as_supervisor.get("/projects/summary/")), "unit")
+    assert set(top) == {str(unit_a.pk), str(unit_b.pk), ""}
+    a = top[str(unit_a.pk)]
+    assert (a["label"], a["count"], a["planned"], a["ytd"], a["open"]) == ("甲街道", "2", "2,400", "500", True)
+    assert (top[str(unit_b.pk)]["count"], top[str(unit_b.pk)]["open"]) == ("1", False)
+    assert top[""]["count"] == "3"
+
+    page = text(as_supervisor.get("/projects/summary/", {"year": 2026, "unit": unit_a.pk}))
+    opened = summary_rows(page, "unit")
+    assert {k: (v["label"], v["count"], v["open"]) for k, v in opened.items()} == {
+        str(unit_a.pk): ("甲街道 itself", "1", False),
+        str(community.pk): ("甲一社区", "1", False),
+        "": ("Total", "2", False),
+    }
+    assert "By unit: 甲街道 and its sub-units" in page
+    assert '<a href="?year=2026#unit" data-testid="unit-up">' in page
+    assert summary_rows(page, "category")[""]["count"] == "3"  # the rest of the summary stays the district's
+    community_page = text(as_supervisor.get("/projects/summary/", {"unit": community.pk}))
+    assert f'href="?year=2026&amp;unit={unit_a.pk}#unit"' in community_page  # up to its parent
+
+    for bad in ("abc", "999999"):
+        page = text(as_supervisor.get("/projects/summary/", {"unit": bad}))
+        assert f"Unit: “{bad}” is not a unit; showing the top units." in page
+        assert set(summary_rows(page, "unit")) == set(top)
+
+
+def test_the_unit_chart_shows_the_best_and_the_worst_of_many_units():
+    from taizhang.projects.selectors import SummaryRow
+    from taizhang.projects.views import _ends
+
+    rows = [SummaryRow(i, str(i)) for i in range(25)]
+    assert [r.key for r in _ends(rows)] == [*range(10), *range(15, 25)]
+    assert _ends(rows[:20]) == rows[:20]
 
 
 def test_the_home_card(world, as_reporter_a, as_supervisor, reported):
