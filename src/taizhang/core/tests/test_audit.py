@@ -160,3 +160,26 @@ def test_each_core_service_leaves_a_history_row_with_user_and_source(world):
     assert written["taizhang.core.services.instruction_add"].user_id == leader.pk
     assert written["taizhang.core.services.instruction_reply"].user_id == reporter.pk
     assert {row.source for row in rows} == {Source.API}
+
+
+def test_each_notifications_service_leaves_a_history_row_with_user_and_source(world):
+    """The group robots' configuration is audited (notifying itself writes messages, not ledger data)."""
+    from taizhang.notifications import services as notification_services
+    from taizhang.notifications.models import Robot
+
+    supervisor = world.users["supervisor"]
+    with history_probe() as rows, audit_context(supervisor, Source.WEB):
+        robot = notification_services.robot_create(
+            actor=supervisor,
+            unit=world.unit_a,
+            kind="wecom",
+            name="甲街道群",
+            url="http://127.0.0.1:9/cgi-bin/webhook/send?key=K",
+        )
+        notification_services.robot_update(actor=supervisor, robot=robot, values={"name": "甲街道工作群"})
+        notification_services.robot_void(actor=supervisor, robot=robot, reason="群已解散")
+    written = {row.service for row in rows}
+    missing = set(services_of(notification_services)) - written
+    assert not missing, f"services that wrote no history: {missing}"
+    assert {(row.model, row.user_id, row.source) for row in rows} == {("notifications.Robot", supervisor.pk, "web")}
+    assert Robot.objects.get(pk=robot.pk).history.filter(history_change_reason="群已解散").exists()
