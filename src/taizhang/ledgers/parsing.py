@@ -14,6 +14,7 @@ The parser is a single forward pass over the rows, so a sheet of any length is r
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class Layout:
     year: int | None = None
     month: int | None = None
     unknown_headers: list[str] = field(default_factory=list)
+    annotations: tuple[int, ...] = ()  # 0-based columns headed 问题: an annotated copy's notes, not data
 
     @property
     def period(self) -> str:
@@ -263,6 +265,9 @@ class SheetParser:
         unknown: list[str] = []
         seen: dict[str, MappedColumn] = {}
         header_years, header_months = [], []
+        annotations = tuple(
+            col for col, (column, _s, parts) in matched.items() if column is None and parts.base == "问题"
+        )
         for col, (column, shown, parts) in sorted(matched.items(), key=lambda kv: abs(kv[0])):
             if col < 0:
                 if shown:
@@ -308,6 +313,7 @@ class SheetParser:
             year=year,
             month=month,
             unknown_headers=unknown,
+            annotations=annotations,
         )
         self._report_columns(layout)
         return layout
@@ -377,9 +383,15 @@ class SheetParser:
         tracker.finish(index + 1)
 
     def _all_rows(self) -> Iterator[list[Any]]:
-        yield from self._buffer
-        self._buffer = []
-        yield from self.data.rows
+        """The sheet's rows from the first, without the 问题 an annotated copy wrote (also on heading, subtotal
+        and total rows, which must still read as such)."""
+        buffered, self._buffer = self._buffer, []
+        annotations = self.layout.annotations if self.layout is not None else ()
+        for row in itertools.chain(buffered, self.data.rows):
+            for col in annotations:
+                if col < len(row):
+                    row[col] = None
+            yield row
 
     def _classify(self, number: int, row: list[Any], category: str) -> ParsedRow | None:
         nonblank = 0

@@ -264,3 +264,23 @@ def test_a_csv_with_text_numbers_and_a_bom(tmp_path):
         "responsible_unit": "甲街道",
         "planned_investment": Decimal(12500),
     }
+
+
+def test_an_annotated_copy_reads_as_the_original_though_its_problems_sit_on_heading_and_total_rows(tmp_path):
+    """The annotated copy writes a subtotal warning on a heading row and one on the 合计 row: the 问题 column is
+    not data, so the heading still sets the category and the totals still read as totals."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(PROJECTS_SAMPLE)
+    ws = book["重点项目进展"]
+    ws.cell(2, ws.max_column + 1, "问题")
+    for row in range(3, ws.max_row + 1):
+        ws.cell(row, 16, "表中填报为 94815 万元，但所含 6 行合计为 86714 万元。")  # on every kind of row
+    path = tmp_path / "annotated.xlsx"
+    book.save(path)
+    parser, rows = parse(path)
+    _original, original_rows = parse(PROJECTS_SAMPLE)
+    assert [(r.number, r.kind, r.category) for r in rows] == [(r.number, r.kind, r.category) for r in original_rows]
+    assert as_expected(rows) == expected_projects()
+    assert not any(p.is_error for r in rows for p in r.problems)
+    assert "问题" not in parser.layout.unknown_headers
