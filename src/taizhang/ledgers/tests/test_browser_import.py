@@ -4,12 +4,14 @@
 throwaway SQLite file with the demo district, because a progress bar is only honest when the job really runs
 in another process while the page polls. The clerk uploads a messy roster, reads the preview and its
 errors, downloads the annotated copy, fixes it, uploads it again and imports it; then uploads a large roster
-and watches the progress bar while the worker checks and imports it.
+and watches the progress bar while the worker checks and imports it. The supervision office does the same
+with the key-project sample ledger (``tests/data/key-projects-2022-05.xlsx``) carrying a typing error.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import socket
 import subprocess
@@ -24,6 +26,7 @@ from django.conf import settings
 
 from taizhang.core.demo import DEMO_PASSWORD
 from taizhang.core.testing.browser import chromium_page, login
+from taizhang.ledgers.tests.files import PROJECTS_SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,6 +48,26 @@ def roster(rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# What the key-project sample names and the demo district lacks: two sub-districts, three district leaders
+# and two categories (the sample's 区住建局, 区发改委… are the demo's units by their short names).
+SAMPLE_SETUP = """
+from taizhang.core.audit import Source, audit_context
+from taizhang.org import services as org
+from taizhang.org.models import Unit, User
+from taizhang.projects import services
+
+admin = User.objects.get(username="admin")
+with audit_context(admin, Source.COMMAND):
+    for code, name in (("LZH", "龙子湖街道"), ("FCL", "丰产路街道")):
+        org.unit_create(actor=admin, code=code, name=name, kind="subdistrict")
+    government = Unit.objects.get(name="二七区人民政府办公室")
+    for name in ("周明", "郑强", "吴芳"):
+        org.person_create(actor=admin, name=name, title="副区长", unit=government, is_leader=True)
+    services.category_create(actor=admin, code="industry-dev", name="产业发展", sort_order=6)
+    services.category_create(actor=admin, code="livelihood-sec", name="民生保障", sort_order=7)
+"""
 
 
 def free_port() -> int:
@@ -69,7 +92,8 @@ def server(tmp_path_factory):
     )
     command = [sys.executable, "-m", "taizhang"]
     subprocess.run([*command, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=300)
-    subprocess.run([*command, "demo", "--quiet-logins"], env=env, check=True, timeout=300, capture_output=True)
+    subprocess.run([*command, "demo", "--quiet-logins"], env=env, check=True, timeout=900, capture_output=True)
+    subprocess.run([*command, "shell", "-c", SAMPLE_SETUP], env=env, check=True, timeout=120, capture_output=True)
     port = free_port()
     log = (var / "serve.log").open("w")
     process = subprocess.Popen([*command, "serve", "--bind", f"127.0.0.1:{port}"], env=env, stdout=log, stderr=log)
@@ -90,8 +114,10 @@ def server(tmp_path_factory):
     log.close()
 
 
-def upload(page, path: Path) -> None:
+def upload(page, path: Path, kind: str = "") -> None:
     page.goto("/ledgers/imports/new/")
+    if kind:
+        page.select_option("select[name=kind]", kind, force=True)  # under its Tom Select
     page.set_input_files("input[type=file]", str(path))
     page.click("[data-testid=upload]")
     page.wait_for_url("**/ledgers/imports/*/")
@@ -184,3 +210,53 @@ def watch(page) -> list[int]:
             values.append(int(value))
         page.wait_for_timeout(250)
     return values
+
+
+def test_the_office_fixes_a_typing_error_in_the_key_project_ledger_and_imports_it(server, tmp_path):
+    book = openpyxl.load_workbook(PROJECTS_SAMPLE)
+    ws = book["重点项目进展"]
+    assert (ws["B4"].value, ws["J2"].value, ws["J4"].value) == ("金水管网工程", "1-5月完成投资（万元）", 8101)
+    ws["J4"] = "八千一百"  # typed in words: not an amount
+    messy = tmp_path / "重点项目进展（1-5月）.xlsx"
+    book.save(messy)
+    with chromium_page(server) as page:
+        login(page, "supervisor", DEMO_PASSWORD)
+        upload(page, messy, kind="projects")
+        assert page.locator("[data-testid=count-errors]").inner_text() == "1"
+        errors = page.locator("[data-testid=problem].table-danger")  # warnings too: the heading's subtotal
+        assert errors.count() == 1
+        problem = errors.nth(0).inner_text()
+        assert "八千一百" in problem and "1-5月完成投资" in problem, problem
+        assert page.locator("[data-testid=commit]").count() == 0  # the error blocks the import
+        with page.expect_download() as download:
+            page.click("[data-testid=annotated]")
+        annotated = tmp_path / download.value.suggested_filename
+        download.value.save_as(annotated)
+
+        book = openpyxl.load_workbook(annotated)
+        assert book.sheetnames == ["填报说明", "重点项目进展"]  # the original workbook, notes sheet and all
+        ws = book["重点项目进展"]
+        column = next(c.column_letter for c in ws[2] if c.value == "问题")  # added after the last column
+        assert column == "P"
+        assert "1-5月完成投资" in ws["P4"].value and ws["P5"].value is None
+        ws["J4"] = 8101  # the office corrects the cell the 问题 column points at
+        fixed = tmp_path / "重点项目进展（1-5月，改）.xlsx"
+        book.save(fixed)
+
+        upload(page, fixed, kind="projects")
+        assert page.locator("[data-testid=count-errors]").inner_text() == "0", page.locator(
+            "[data-testid=problems]"
+        ).inner_text()
+        assert page.locator("[data-testid=count-created]").inner_text() == "18"
+        page.click("[data-testid=commit]")
+        page.wait_for_load_state()
+        page.wait_for_function(
+            "document.querySelector('[data-testid=status]')?.className.includes('bg-green')", timeout=120_000
+        )
+        page.goto("/projects/?year=2022&q=金水管网工程")
+        table = page.locator("[data-testid=ledger-table]").inner_text()
+        assert "金水管网工程" in table and "龙子湖街道" in table
+        expected = json.loads(PROJECTS_SAMPLE.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        page.goto("/projects/?year=2022")
+        table = page.locator("[data-testid=ledger-table]").inner_text()
+        assert all(project["name"] in table for project in expected["projects"]), table
