@@ -455,12 +455,36 @@ class Issue(LedgerModel):
                 name="issues_issue_point_complete",
             ),
         ]
+        # The date indexes cover the live issues and also hold what the statistics group and count by, so that
+        # PostgreSQL answers a year's figures from the indexes alone (INCLUDE is ignored on SQLite).
         indexes = [
             models.Index(fields=["responsible_unit", "status", "deadline"], name="issues_unit_status_deadline"),
             models.Index(fields=["status", "deadline"], name="issues_status_deadline"),
-            models.Index(fields=["registered_at"], name="issues_registered_at"),
-            models.Index(fields=["closed_at"], name="issues_closed_at"),
-            models.Index(fields=["deadline"], name="issues_deadline"),
+            models.Index(
+                fields=["registered_at"],
+                include=["responsible_unit", "category", "area", "source", "rework_count", "recurrence_count"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_live_registered",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                include=["responsible_unit", "category", "area", "source"],
+                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
+                name="issues_live_closed",
+            ),
+            models.Index(
+                fields=["deadline"],
+                include=["responsible_unit", "category", "area", "source", "status", "closed_on_time"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_live_deadline",
+            ),
+            # The issues whose clock runs (a few percent of the ledger): lights, overdue counts, reminders.
+            models.Index(
+                fields=["responsible_unit", "deadline"],
+                include=["yellow_at", "category", "area", "source"],
+                condition=models.Q(voided_at__isnull=True, status__in=sorted(CLOCK_RUNNING)),
+                name="issues_running",
+            ),
             models.Index(fields=["category", "registered_at"], name="issues_category_registered"),
             models.Index(fields=["area", "registered_at"], name="issues_area_registered"),
         ]

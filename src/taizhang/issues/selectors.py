@@ -163,31 +163,19 @@ class Period:
 
 
 def _figures(now: dt.datetime, period: Period) -> dict[str, Any]:
-    """The aggregates of one group (unit, category, area…). "Due" is an issue whose deadline fell in the period
-    and has passed; shelved ones leave the denominator of the on-time rate."""
+    """The aggregates of one group of issues received in the period (the weeks view)."""
     due_end = min(period.end, now)
-    received = Q(registered_at__gte=period.start, registered_at__lt=period.end)
     due = Q(deadline__gte=period.start, deadline__lt=due_end)
     return {
-        "received": Count("pk", filter=received),
+        "received": Count("pk"),
         "closed": Count("pk", filter=Q(closed_at__gte=period.start, closed_at__lt=period.end)),
         "due": Count("pk", filter=due),
         "due_closed_on_time": Count("pk", filter=due & Q(status=Status.CLOSED, closed_on_time=True)),
         "due_shelved": Count("pk", filter=due & Q(status=Status.SHELVED)),
         "overdue_now": Count("pk", filter=Q(status__in=CLOCK_RUNNING, deadline__lt=now)),
-        "rework": Sum("rework_count", filter=received, default=0),
-        "recurrences": Sum("recurrence_count", filter=received, default=0),
+        "rework": Sum("rework_count", default=0),
+        "recurrences": Sum("recurrence_count", default=0),
     }
-
-
-def _relevant(period: Period, now: dt.datetime) -> Q:
-    """Rows that can count for anything in the period (so the database reads no more than it must)."""
-    return (
-        Q(registered_at__gte=period.start, registered_at__lt=period.end)
-        | Q(closed_at__gte=period.start, closed_at__lt=period.end)
-        | Q(deadline__gte=period.start, deadline__lt=min(period.end, now))
-        | Q(status__in=CLOCK_RUNNING, deadline__lt=now)
-    )
 
 
 def _finish(row: dict[str, Any]) -> dict[str, Any]:
@@ -195,16 +183,47 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+GROUP_KEYS = {"unit": "responsible_unit_id", "category": "category_id", "area": "area_id", "source": "source_id"}
+
+
+def _grouped_figures(qs: QuerySet[Issue], key: str, period: Period, now: dt.datetime) -> dict[Any, dict[str, Any]]:
+    """Each figure from the one index that holds it, grouped by ``key``: received (with reworks and recurrences)
+    by registration, closed by closing, due by deadline, overdue now from the running issues. Every one of those
+    indexes also holds the group keys, so PostgreSQL counts from the index alone (an index-only scan) instead
+    of reading the ledger's rows; one query over all rows relevant to the period read ten times as much."""
+    due = Q(deadline__gte=period.start, deadline__lt=min(period.end, now))
+    parts = (
+        qs.filter(registered_at__gte=period.start, registered_at__lt=period.end)
+        .values(key)
+        .annotate(received=Count("*"), rework=Sum("rework_count"), recurrences=Sum("recurrence_count")),
+        qs.filter(closed_at__gte=period.start, closed_at__lt=period.end).values(key).annotate(closed=Count("*")),
+        qs.filter(due)
+        .values(key)
+        .annotate(
+            due=Count("*"),
+            # counted over a column of the index (never null): COUNT(*) cannot be filtered in Django
+            due_closed_on_time=Count("deadline", filter=Q(status=Status.CLOSED, closed_on_time=True)),
+            due_shelved=Count("deadline", filter=Q(status=Status.SHELVED)),
+        ),
+        qs.filter(status__in=CLOCK_RUNNING, deadline__lt=now).values(key).annotate(overdue_now=Count("*")),
+    )
+    groups: dict[Any, dict[str, Any]] = {}
+    for part in parts:
+        for row in part.order_by():
+            into = groups.setdefault(row.pop(key), dict.fromkeys(FIGURES, 0))
+            into.update({name: value or 0 for name, value in row.items()})
+    return groups
+
+
 def statistics(user: Any, period: Period, by: str) -> list[dict[str, Any]]:
-    """Figures of the issues the user may see, grouped ``by`` unit, category, area or week."""
+    """Figures of the issues the user may see, grouped ``by`` unit, category, area, source or week.
+
+    For a unit, category, area or source: received, closed and due (deadline in the period and passed) count
+    the issues of the period; overdue now counts every issue whose deadline has passed while it is open; reworks
+    and recurrences are those of the issues received. Weeks are weeks of registration.
+    """
     now = clock.now()
-    keys = {
-        "unit": ("responsible_unit_id", "responsible_unit__name"),
-        "category": ("category_id", "category__name"),
-        "area": ("area_id", "area__name"),
-        "source": ("source_id", "source__name"),
-    }
-    qs = issue_list(user).select_related(None).filter(_relevant(period, now)).order_by()
+    qs = issue_list(user).select_related(None).order_by()
     if by == "week":
         rows = (
             qs.filter(registered_at__gte=period.start, registered_at__lt=period.end)
@@ -214,12 +233,15 @@ def statistics(user: Any, period: Period, by: str) -> list[dict[str, Any]]:
             .order_by("week")
         )
         return [_finish({**r, "key": r["week"], "name": r["week"].date().isoformat()}) for r in rows]
+    groups = _grouped_figures(qs, GROUP_KEYS[by], period, now)
     if by == "unit":
-        by_unit = qs.values("responsible_unit_id").annotate(**_figures(now, period)).order_by()
-        return _by_top_unit(user, [dict(row) for row in by_unit])
-    key, name = keys[by]
-    rows = qs.values(key, name).annotate(**_figures(now, period)).order_by(name)
-    return [_finish({**r, "key": r[key], "name": r[name]}) for r in rows if r[key] is not None]
+        return _by_top_unit(user, [{"responsible_unit_id": k, **figures} for k, figures in groups.items()])
+    from taizhang.org.models import Area
+
+    model: Any = {"category": IssueCategory, "area": Area, "source": IssueSource}[by]
+    names = dict(model.objects.filter(pk__in=[k for k in groups if k is not None]).values_list("pk", "name"))
+    named = [_finish({**figures, "key": k, "name": names[k]}) for k, figures in groups.items() if k in names]
+    return sorted(named, key=lambda r: (r["name"], r["key"]))
 
 
 FIGURES = ("received", "closed", "due", "due_closed_on_time", "due_shelved", "overdue_now", "rework", "recurrences")
@@ -257,9 +279,10 @@ def light_counts(user: Any, qs: QuerySet[Issue] | None = None) -> dict[str, int]
     now = clock.now()
     base = (qs if qs is not None else issue_list(user)).order_by().select_related(None)
     counts = base.filter(status__in=CLOCK_RUNNING).aggregate(
-        red=Count("pk", filter=Q(deadline__lt=now)),
-        yellow=Count("pk", filter=Q(deadline__gte=now, yellow_at__lte=now)),
-        green=Count("pk", filter=Q(yellow_at__gt=now)),
+        # COUNT over a column of the running issues' index (never null), so the index alone answers
+        red=Count("deadline", filter=Q(deadline__lt=now)),
+        yellow=Count("deadline", filter=Q(deadline__gte=now, yellow_at__lte=now)),
+        green=Count("deadline", filter=Q(yellow_at__gt=now)),
     )
     return {k: v or 0 for k, v in counts.items()}
 
