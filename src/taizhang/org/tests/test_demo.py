@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from rest_framework.test import APIClient
 from shapely.geometry import Point, shape
 
 from taizhang.core.demo import DEMO_PASSWORD
@@ -55,17 +56,62 @@ def test_every_printed_login_works_and_lands_on_home(demo):
 
 
 def test_each_role_sees_what_it_should(demo):
-    def visible_units(username):
+    """Every demo role: which units, people and areas it reads, and which writes it may make."""
+
+    def api(username):
+        client = APIClient()
+        client.force_authenticate(User.objects.get(username=username))
+        return client
+
+    def counts(username):
+        client = api(username)
+        return tuple(client.get(f"/api/{kind}/?page_size=1").json()["count"] for kind in ("units", "people", "areas"))
+
+    def subtree(code):
+        path = Unit.objects.get(code=code).path
+        return (
+            Unit.objects.live().filter(path__startswith=path).count(),
+            Person.objects.live().filter(unit__path__startswith=path).count(),
+            Area.objects.live().filter(responsible_unit__path__startswith=path).count(),
+        )
+
+    everything = (Unit.objects.live().count(), Person.objects.live().count(), Area.objects.live().count())
+    for username in ("admin", "supervisor", "leader"):
+        assert counts(username) == everything, username
+    huaihe = subtree("HHL")
+    assert huaihe[0] == 4 and huaihe[2] > 0  # the sub-district office, its communities and its grids
+    for username in ("head_huaihe", "reporter_huaihe"):
+        assert counts(username) == huaihe, username
+    assert counts("inspector_wang") == counts("reporter_cgj") == subtree("CGJ")
+    assert subtree("CGJ")[0] == 1
+
+    hhl, cgj = Unit.objects.get(code="HHL"), Unit.objects.get(code="CGJ")
+    newcomer = User.objects.get(username="reporter_dxl")
+
+    def may(username, own=hhl):
+        """What the user may write in ``own`` (a unit it reads), by the API's answer to one attempt of each kind."""
+        client = api(username)
+        answers = {
+            "person": client.post("/api/people/", {"name": f"{username}新人", "unit": own.pk}),
+            "unit": client.post("/api/units/", {"code": f"N-{username}", "name": f"{username}新单位", "kind": "other"}),
+            "membership": client.post("/api/memberships/", {"user": newcomer.pk, "unit": own.pk, "role": "reporter"}),
+        }
+        return {action: response.status_code for action, response in answers.items()}
+
+    assert may("admin") == {"person": 201, "unit": 201, "membership": 201}
+    assert may("supervisor") == {"person": 201, "unit": 201, "membership": 403}
+    assert may("leader") == {"person": 403, "unit": 403, "membership": 403}
+    assert may("head_huaihe") == {"person": 201, "unit": 403, "membership": 403}
+    assert may("reporter_huaihe") == {"person": 403, "unit": 403, "membership": 403}
+    assert may("inspector_wang", own=cgj) == {"person": 403, "unit": 403, "membership": 403}
+    # A unit head names people in its own units only: another unit is not one it can name.
+    other = api("head_huaihe").post("/api/people/", {"name": "越界", "unit": cgj.pk})
+    assert other.status_code == 400 and "unit" in other.json()["fields"]
+    # Only the system administrator reaches the admin site.
+    for username, status in (("admin", 200), ("supervisor", 302), ("head_huaihe", 302), ("inspector_wang", 302)):
         client = Client()
         client.force_login(User.objects.get(username=username))
-        return client.get("/api/units/?page_size=500").json()["count"]
-
-    total = Unit.objects.count()
-    assert visible_units("supervisor") == total
-    assert visible_units("leader") == total
-    huaihe = Unit.objects.get(code="HHL")
-    assert visible_units("reporter_huaihe") == Unit.objects.filter(path__startswith=huaihe.path).count() == 4
-    assert visible_units("reporter_cgj") == 1
+        assert client.get("/admin/").status_code == status, username
 
 
 def test_routing_on_the_demo_district_map(demo):
