@@ -40,13 +40,46 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 PORT = 8102
 
 
+class CpuMeter:
+    """CPU time a page costs, whatever else the machine is doing: this process's CPU (Django) plus its PostgreSQL
+    backend's (read from /proc; PostgreSQL must run on this machine). On an idle core a page takes about this long.
+    Clock ticks are 10 ms: it is a mean over the runs, not a percentile."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.backend = int(cursor.fetchone()[0])
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.readable = self.backend_cpu() is not None
+
+    def backend_cpu(self) -> float | None:
+        try:
+            with open(f"/proc/{self.backend}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def now(self) -> float:
+        return time.process_time() + (self.backend_cpu() or 0.0)
+
+
+METERS: list[CpuMeter] = []  # one when --cpu is given
+CPU: dict[int, float] = {}  # id(times) -> mean CPU ms of those runs
+
+
 def timed(func: Callable[[], Any], runs: int) -> list[float]:
     func()  # warm the caches and the connection
     times = []
+    cpu_start = METERS[0].now() if METERS else 0.0
     for _ in range(runs):
         start = time.perf_counter()
         func()
         times.append((time.perf_counter() - start) * 1000)
+    if METERS:
+        CPU[id(times)] = (METERS[0].now() - cpu_start) * 1000 / runs
     return times
 
 
@@ -57,7 +90,8 @@ def p95(times: list[float]) -> float:
 
 def line(label: str, times: list[float], goal: float | None, unit: str = "ms") -> str:
     verdict = "" if goal is None else ("  ok" if p95(times) <= goal else f"  MISSES the goal of {goal:g} {unit}")
-    return f"{label:<58} p50 {statistics.median(times):8.1f} {unit}  p95 {p95(times):8.1f} {unit}{verdict}"
+    cpu = f"  cpu {CPU[id(times)]:6.1f} {unit}" if id(times) in CPU else ""
+    return f"{label:<58} p50 {statistics.median(times):8.1f} {unit}  p95 {p95(times):8.1f} {unit}{cpu}{verdict}"
 
 
 def open311_rate(key: str, codes: list[str], seconds: float, clients: int) -> tuple[float, int, int]:
@@ -165,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="threads per gunicorn worker (serve's default)")
     parser.add_argument("--skip-open311", action="store_true")
     parser.add_argument("--skip-pages", action="store_true", help="only route points and post Open311 requests")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also report each page's mean CPU time (Django + its PostgreSQL backend, parallel query off): "
+        "what it costs on an idle machine when others load this one",
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -199,6 +239,14 @@ def main(argv: list[str] | None = None) -> int:
         return fetch
 
     if not args.skip_pages:
+        if args.cpu:
+            with connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")  # all of a query's work in the backend
+            meter = CpuMeter()
+            if meter.readable:
+                METERS.append(meter)
+            else:
+                print("cannot read the PostgreSQL backend's CPU time (another machine?): no cpu column")
         pages(args, client_for, get)
     route(args, areas)
     if not args.skip_open311:

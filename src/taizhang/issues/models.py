@@ -459,7 +459,15 @@ class Issue(LedgerModel):
         # PostgreSQL answers a year's figures from the indexes alone (INCLUDE is ignored on SQLite).
         indexes = [
             models.Index(fields=["responsible_unit", "status", "deadline"], name="issues_unit_status_deadline"),
-            models.Index(fields=["status", "deadline"], name="issues_status_deadline"),
+            # The issues whose clock has stopped (awaiting verification, closed, shelved). Issues whose clock runs
+            # are in issues_running below; one index over both let the planner combine them badly (a work queue
+            # of 20 units AND-ed with every running issue of the district).
+            models.Index(
+                fields=["status", "deadline"],
+                include=["id"],
+                condition=models.Q(voided_at__isnull=True, status__in=sorted(set(Status.values) - CLOCK_RUNNING)),
+                name="issues_stopped",
+            ),
             models.Index(
                 fields=["registered_at"],
                 include=["responsible_unit", "category", "area", "source", "rework_count", "recurrence_count"],
@@ -478,10 +486,11 @@ class Issue(LedgerModel):
                 condition=models.Q(voided_at__isnull=True),
                 name="issues_live_deadline",
             ),
-            # The issues whose clock runs (a few percent of the ledger): lights, overdue counts, reminders.
+            # The issues whose clock runs (a few percent of the ledger): lights, overdue counts and lists (capped
+            # counts read the ids), work queues, reminders.
             models.Index(
-                fields=["responsible_unit", "deadline"],
-                include=["yellow_at", "category", "area", "source"],
+                fields=["responsible_unit", "status", "deadline"],
+                include=["yellow_at", "category", "area", "source", "id"],
                 condition=models.Q(voided_at__isnull=True, status__in=sorted(CLOCK_RUNNING)),
                 name="issues_running",
             ),

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -108,13 +108,14 @@ def work_queue(user: Any, unit_ids: list[int] | None = None) -> QuerySet[Issue]:
     mine = [uid for uid, roles in scope.unit_roles.items() if roles & {Role.UNIT_HEAD, Role.REPORTER}]
     if unit_ids is not None:
         mine = [uid for uid in mine if uid in set(unit_ids)]
-    now = clock.now()
     qs = (
         Issue.objects.live()
         .filter(responsible_unit_id__in=mine, status__in=[Status.DISPATCHED, Status.ACKNOWLEDGED, Status.RECTIFYING])
         .select_related(*LIST_RELATED)
     )
-    return qs.alias(is_overdue=Q(deadline__lt=now)).order_by("-is_overdue", "deadline", "id")
+    # Overdue first, then by deadline: since every overdue deadline lies before every other, that is the order
+    # of the deadlines (which an index can give).
+    return qs.order_by("deadline", "id")
 
 
 def queue_units(user: Any) -> list[Any]:
@@ -162,22 +163,6 @@ class Period:
         return cls(start, end)
 
 
-def _figures(now: dt.datetime, period: Period) -> dict[str, Any]:
-    """The aggregates of one group of issues received in the period (the weeks view)."""
-    due_end = min(period.end, now)
-    due = Q(deadline__gte=period.start, deadline__lt=due_end)
-    return {
-        "received": Count("pk"),
-        "closed": Count("pk", filter=Q(closed_at__gte=period.start, closed_at__lt=period.end)),
-        "due": Count("pk", filter=due),
-        "due_closed_on_time": Count("pk", filter=due & Q(status=Status.CLOSED, closed_on_time=True)),
-        "due_shelved": Count("pk", filter=due & Q(status=Status.SHELVED)),
-        "overdue_now": Count("pk", filter=Q(status__in=CLOCK_RUNNING, deadline__lt=now)),
-        "rework": Sum("rework_count", default=0),
-        "recurrences": Sum("recurrence_count", default=0),
-    }
-
-
 def _finish(row: dict[str, Any]) -> dict[str, Any]:
     row["rate"] = rules.on_time_rate(row["due_closed_on_time"], row["due"], row["due_shelved"])
     return row
@@ -186,31 +171,43 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
 GROUP_KEYS = {"unit": "responsible_unit_id", "category": "category_id", "area": "area_id", "source": "source_id"}
 
 
-def _grouped_figures(qs: QuerySet[Issue], key: str, period: Period, now: dt.datetime) -> dict[Any, dict[str, Any]]:
-    """Each figure from the one index that holds it, grouped by ``key``: received (with reworks and recurrences)
-    by registration, closed by closing, due by deadline, overdue now from the running issues. Every one of those
+def _grouped_figures(qs: QuerySet[Issue], by: str, period: Period, now: dt.datetime) -> dict[Any, dict[str, Any]]:
+    """Each figure from the one index that holds it, grouped: received (with reworks and recurrences) by
+    registration, closed by closing, due by deadline, overdue now from the running issues. Every one of those
     indexes also holds the group keys, so PostgreSQL counts from the index alone (an index-only scan) instead
-    of reading the ledger's rows; one query over all rows relevant to the period read ten times as much."""
+    of reading the ledger's rows; one query over all rows relevant to the period read ten times as much.
+
+    By week, each figure falls in the week of its own date: received in the week of registration, closed in the
+    week of closing, due (and overdue now) in the week of the deadline.
+    """
+
+    def group(part: QuerySet[Issue], date_field: str) -> QuerySet[Any]:
+        key = TruncWeek(date_field) if by == "week" else F(GROUP_KEYS[by])
+        return part.annotate(group=key).values("group")
+
     due = Q(deadline__gte=period.start, deadline__lt=min(period.end, now))
+    overdue = qs.filter(status__in=CLOCK_RUNNING, deadline__lt=now)
+    if by == "week":
+        overdue = overdue.filter(deadline__gte=period.start)
     parts = (
-        qs.filter(registered_at__gte=period.start, registered_at__lt=period.end)
-        .values(key)
-        .annotate(received=Count("*"), rework=Sum("rework_count"), recurrences=Sum("recurrence_count")),
-        qs.filter(closed_at__gte=period.start, closed_at__lt=period.end).values(key).annotate(closed=Count("*")),
-        qs.filter(due)
-        .values(key)
-        .annotate(
+        group(qs.filter(registered_at__gte=period.start, registered_at__lt=period.end), "registered_at").annotate(
+            received=Count("*"), rework=Sum("rework_count"), recurrences=Sum("recurrence_count")
+        ),
+        group(qs.filter(closed_at__gte=period.start, closed_at__lt=period.end), "closed_at").annotate(
+            closed=Count("*")
+        ),
+        group(qs.filter(due), "deadline").annotate(
             due=Count("*"),
             # counted over a column of the index (never null): COUNT(*) cannot be filtered in Django
             due_closed_on_time=Count("deadline", filter=Q(status=Status.CLOSED, closed_on_time=True)),
             due_shelved=Count("deadline", filter=Q(status=Status.SHELVED)),
         ),
-        qs.filter(status__in=CLOCK_RUNNING, deadline__lt=now).values(key).annotate(overdue_now=Count("*")),
+        group(overdue, "deadline").annotate(overdue_now=Count("*")),
     )
     groups: dict[Any, dict[str, Any]] = {}
     for part in parts:
         for row in part.order_by():
-            into = groups.setdefault(row.pop(key), dict.fromkeys(FIGURES, 0))
+            into = groups.setdefault(row.pop("group"), dict.fromkeys(FIGURES, 0))
             into.update({name: value or 0 for name, value in row.items()})
     return groups
 
@@ -218,22 +215,18 @@ def _grouped_figures(qs: QuerySet[Issue], key: str, period: Period, now: dt.date
 def statistics(user: Any, period: Period, by: str) -> list[dict[str, Any]]:
     """Figures of the issues the user may see, grouped ``by`` unit, category, area, source or week.
 
-    For a unit, category, area or source: received, closed and due (deadline in the period and passed) count
-    the issues of the period; overdue now counts every issue whose deadline has passed while it is open; reworks
-    and recurrences are those of the issues received. Weeks are weeks of registration.
+    Received, closed and due (deadline in the period and passed) count the issues of the period; overdue now
+    counts every issue whose deadline has passed while it is open (by week: those due in that week); reworks and
+    recurrences are those of the issues received.
     """
     now = clock.now()
     qs = issue_list(user).select_related(None).order_by()
+    groups = _grouped_figures(qs, by, period, now)
     if by == "week":
-        rows = (
-            qs.filter(registered_at__gte=period.start, registered_at__lt=period.end)
-            .annotate(week=TruncWeek("registered_at"))
-            .values("week")
-            .annotate(**_figures(now, period))
-            .order_by("week")
-        )
-        return [_finish({**r, "key": r["week"], "name": r["week"].date().isoformat()}) for r in rows]
-    groups = _grouped_figures(qs, GROUP_KEYS[by], period, now)
+        return [
+            _finish({**groups[week], "key": week, "name": timezone.localtime(week).date().isoformat()})
+            for week in sorted(groups)
+        ]
     if by == "unit":
         return _by_top_unit(user, [{"responsible_unit_id": k, **figures} for k, figures in groups.items()])
     from taizhang.org.models import Area

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -110,11 +110,11 @@ class WorkQueue(generic.ListPage):
         queue = selectors.work_queue(self.request.user)
         context["units"] = selectors.queue_units(self.request.user)
         context["current_unit"] = self.request.GET.get("unit", "")
-        context["counts"] = {
-            "dispatched": queue.filter(status="dispatched").count(),
-            "working": queue.filter(status__in=["acknowledged", "rectifying"]).count(),
-            "overdue": queue.filter(deadline__lt=clock.now()).count(),
-        }
+        context["counts"] = queue.order_by().aggregate(
+            dispatched=Count("deadline", filter=Q(status="dispatched")),
+            working=Count("deadline", filter=Q(status__in=["acknowledged", "rectifying"])),
+            overdue=Count("deadline", filter=Q(deadline__lt=clock.now())),
+        )
         return context
 
 

@@ -1,6 +1,6 @@
 """The statistics, figure by figure, on a ledger whose every issue's story is known: closed on time, closed late,
 shelved, overdue, reworked, reopened — through the selector, the page and the API, by unit, category, area, source
-and week. On-time closure rate = closed on time ÷ (due − shelved)."""
+and week. On-time closure rate = closed on time ÷ (due − shelved); by week, each figure in the week of its date."""
 
 from __future__ import annotations
 
@@ -117,7 +117,11 @@ def test_the_figures_by_unit_category_area_source_and_week(world, ledger):
         grid_of(world, world.unit_b).name: rounded(UNIT_B),
     }
     assert by_source == [rounded(ALL)]  # every issue came from a patrol
-    assert [(w["name"], rounded(figures(w))) for w in weeks] == [("2026-09-28", rounded(ALL))]
+    # By week, each figure in the week of its own date: A2 was closed (late) in the week of 10-05.
+    assert [(w["name"], rounded(figures(w))) for w in weeks] == [
+        ("2026-09-28", rounded((9, 4, 8, 4, 1, 2, 1, 1, Decimal(4) / 7))),
+        ("2026-10-05", (0, 1, 0, 0, 0, 0, 0, 0, None)),
+    ]
     assert rounded(figures(total)) == rounded(ALL)
 
 
