@@ -3,7 +3,7 @@ evidence, the queues, statistics, and the categories and sources to choose from.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -18,7 +18,15 @@ from taizhang.core.api import AuditedAPIMixin, ScopedViewSet, VoidSerializer
 from taizhang.core.errors import ValidationFailed
 from taizhang.issues import filtersets, selectors, services, workflow
 from taizhang.issues.choices import CoordinateSystem, EvidenceKind, Severity, VoidKind
-from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueEvent, IssueSource
+from taizhang.issues.models import (
+    Evidence,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueSource,
+    Open311Client,
+    RoutingRule,
+)
 from taizhang.org import selectors as org_selectors
 
 
@@ -514,3 +522,141 @@ class StatisticsView(AuditedAPIMixin, APIView):
             return out
 
         return Response({"rows": [clean(r) for r in rows], "total": clean({**selectors.totals(rows), "key": None})})
+
+
+# --- configuration: routing rules and Open311 clients ----------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AreaField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> Any:
+        return org_selectors.area_list(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AccountField(serializers.PrimaryKeyRelatedField):
+    """The account an Open311 client registers as (the service checks that it may register issues)."""
+
+    def get_queryset(self) -> Any:
+        from taizhang.org.models import User
+
+        return User.objects.filter(is_active=True)
+
+
+class ConfigVoidMixin:
+    """``POST …/{id}/void/`` with a reason, through the model's void service."""
+
+    void_service: ClassVar[Any]
+    void_arg: ClassVar[str]
+
+    @extend_schema(request=VoidSerializer, responses={204: None}, summary="Void with a reason")
+    @action(detail=True, methods=["post"])
+    def void(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        body = VoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        type(self).void_service(actor=request.user, **{self.void_arg: instance}, reason=body.validated_data["reason"])
+        return Response(status=204)
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    area = AreaField(allow_null=True, required=False)
+    category = CategoryField(allow_null=True, required=False)
+    unit = DirectoryUnitField()
+    chief = VisiblePersonField(allow_null=True, required=False)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    category_name = serializers.CharField(source="category.full_name", read_only=True, default=None)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "id",
+            "area",
+            "area_name",
+            "category",
+            "category_name",
+            "unit",
+            "unit_name",
+            "chief",
+            "note",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = ["id", "version"]
+
+
+class RoutingRuleViewSet(ConfigVoidMixin, ScopedViewSet):
+    """Routing rules (area × category → unit). Everyone reads the rules that send issues to units they see; the
+    supervision office adds, changes and voids them (through the services: checked, audited)."""
+
+    model = RoutingRule
+    serializer_class = RoutingRuleSerializer
+    list_selector = selectors.routing_rule_list
+    create_service = services.routing_rule_create
+    update_service = services.routing_rule_update
+    void_service = services.routing_rule_void
+    update_arg = void_arg = "rule"
+
+
+class Open311ClientSerializer(serializers.ModelSerializer):
+    user = AccountField()
+    source = SourceField()  # type: ignore[assignment]
+    coordinate_system = serializers.ChoiceField(choices=CoordinateSystem.choices, required=False)
+    user_name = serializers.CharField(source="user.username", read_only=True)
+    source_name = serializers.CharField(source="source.name", read_only=True)
+
+    class Meta:
+        model = Open311Client
+        fields = [
+            "id",
+            "name",
+            "key_prefix",
+            "user",
+            "user_name",
+            "source",
+            "source_name",
+            "coordinate_system",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = ["id", "key_prefix", "version"]
+
+
+class Open311ClientCreatedSerializer(Open311ClientSerializer):
+    api_key = serializers.CharField(read_only=True, help_text="Shown this once; only its hash is stored.")
+
+    class Meta(Open311ClientSerializer.Meta):
+        fields = [*Open311ClientSerializer.Meta.fields, "api_key"]
+
+
+class Open311ClientViewSet(ConfigVoidMixin, ScopedViewSet):
+    """Open311 clients (citizen apps, the 12345 hotline) and their API keys. Administrators add, change, void them
+    and issue new keys; a key is shown once, in the answer that created it."""
+
+    model = Open311Client
+    serializer_class = Open311ClientSerializer
+    list_selector = selectors.open311_client_list
+    update_service = services.open311_client_update
+    void_service = services.open311_client_void
+    update_arg = void_arg = "client"
+
+    @extend_schema(request=Open311ClientSerializer, responses={201: Open311ClientCreatedSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._write_serializer(request.data).validated_data
+        client, key = services.open311_client_create(actor=request.user, **data)
+        body = Open311ClientSerializer(self.get_queryset().get(pk=client.pk), context=self.get_serializer_context())
+        return Response({**body.data, "api_key": key}, status=201)
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "Open311NewKey", {"api_key": serializers.CharField(), "key_prefix": serializers.CharField()}
+        ),
+        summary="Replace the API key (the old one stops working at once)",
+    )
+    @action(detail=True, methods=["post"], url_path="new-key")
+    def new_key(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        client = self.get_object()
+        key = services.open311_client_new_key(actor=request.user, client=client)
+        return Response({"api_key": key, "key_prefix": key[:8]})

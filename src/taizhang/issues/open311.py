@@ -3,13 +3,17 @@ the ledger.
 
 * ``GET services.json`` — the categories offered to Open311 clients (``service_code`` = category code).
 * ``POST requests.json`` — report an issue; it is registered as the client's account, from the client's source.
-* ``GET requests.json`` — the client's own requests (filters: ``service_request_id``, ``service_code``,
-  ``start_date``, ``end_date``, ``status``; 90 days and 1,000 requests at most).
+* ``GET requests.json`` — requests (filters: ``service_request_id``, ``service_code``, ``start_date``,
+  ``end_date``, ``status``; 90 days and 1,000 requests at most).
 * ``GET requests/<service_request_id>.json`` — one request.
 
-Every call carries the client's ``api_key``; a client only ever sees the requests it posted. Statuses map to
-``open`` and ``closed``, with the ledger's state in ``status_notes``. Errors are Open311's list of
-``{"code", "description"}`` with the same HTTP status; a request with any error stores nothing.
+As the specification says, only POST needs an ``api_key``. The GET methods answer anyone: without a key they
+show what the public may see — the requests that came in through Open311 (the ledger's own inspection findings
+are not published), with public status notes (a voided request says how, not the staff's reason); the caller's
+contact and photo link, given at POST, stay on the issue's timeline for staff. With a key, a client reads the
+requests it posted, with the ledger's notes. Statuses map to ``open`` and ``closed``, with the ledger's state in
+``status_notes``. Errors are Open311's list of ``{"code", "description"}`` with the same HTTP status; a request
+with any error stores nothing.
 """
 
 from __future__ import annotations
@@ -80,9 +84,18 @@ def authenticate(key: str | None) -> Open311Client:
     return client
 
 
-def status_of(issue: Issue) -> tuple[str, str]:
-    """Open311 status and the note that says where the issue stands in the ledger."""
+def reader(request: HttpRequest) -> Open311Client | None:
+    """The client whose ``api_key`` came with a GET, or ``None`` for the public; a key that is wrong is refused."""
+    key = request.GET.get("api_key")
+    return authenticate(key) if key else None
+
+
+def status_of(issue: Issue, public: bool = False) -> tuple[str, str]:
+    """Open311 status and the note that says where the issue stands in the ledger (the public note of a voided
+    request says how it was closed, not the staff's reason)."""
     if issue.is_void:
+        if public:
+            return "closed", _("Closed without action: %(kind)s.") % {"kind": issue.get_void_kind_display()}
         return "closed", _("Voided: %(reason)s") % {"reason": issue.void_reason}
     if issue.status == Status.CLOSED:
         return "closed", _("Rectified and verified.")
@@ -95,8 +108,8 @@ def iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def as_request(issue: Issue) -> dict[str, Any]:
-    status, notes = status_of(issue)
+def as_request(issue: Issue, public: bool = False) -> dict[str, Any]:
+    status, notes = status_of(issue, public)
     return {
         "service_request_id": issue.number,
         "status": status,
@@ -133,7 +146,7 @@ class Open311View(View):
 
 class ServiceList(Open311View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        authenticate(request.GET.get("api_key"))
+        reader(request)
         categories = (
             IssueCategory.objects.live()
             .filter(is_active=True, open311=True)
@@ -158,7 +171,7 @@ class ServiceList(Open311View):
 @method_decorator(csrf_exempt, name="dispatch")
 class RequestList(Open311View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        client = authenticate(request.GET.get("api_key"))
+        client = reader(request)
         qs = selectors.open311_requests(client)
         ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
         if ids:
@@ -180,7 +193,7 @@ class RequestList(Open311View):
             qs = qs.filter(voided_at__isnull=True).exclude(status=Status.CLOSED)
         elif statuses == {"closed"}:
             qs = qs.filter(_closed())
-        rows = [as_request(issue) for issue in qs.order_by("-registered_at", "-id")[:MAX_RESULTS]]
+        rows = [as_request(issue, client is None) for issue in qs.order_by("-registered_at", "-id")[:MAX_RESULTS]]
         return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -202,11 +215,11 @@ class RequestDetail(Open311View):
     walk_kwargs = {"service_request_id": "2026-000001"}
 
     def get(self, request: HttpRequest, service_request_id: str) -> HttpResponse:
-        client = authenticate(request.GET.get("api_key"))
+        client = reader(request)
         issue = selectors.open311_requests(client).filter(number=service_request_id).first()
         if issue is None:
             raise Open311Error(404, _("No request %(id)s.") % {"id": service_request_id})
-        return JsonResponse([as_request(issue)], safe=False, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse([as_request(issue, client is None)], safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 def _closed() -> Any:
@@ -275,7 +288,8 @@ def _parse_report(request: HttpRequest, client: Open311Client) -> dict[str, Any]
         extra.append(_("Photo: %(url)s") % {"url": media[:500]})
     return {
         "category": category,
-        "description": "\n".join([description, *extra]),
+        "description": description,
+        "note": "\n".join(extra),
         "address": address[:200],
         "longitude": lon or None,
         "latitude": lat or None,

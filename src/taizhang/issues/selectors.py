@@ -21,7 +21,15 @@ from taizhang.core.roles import Role
 from taizhang.core.scoping import get_in_scope, scope_for
 from taizhang.issues import rules
 from taizhang.issues.choices import CLOCK_RUNNING, Status
-from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueEvent, IssueSource, Open311Client
+from taizhang.issues.models import (
+    Evidence,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueSource,
+    Open311Client,
+    RoutingRule,
+)
 
 LIST_RELATED = ("category", "source", "responsible_unit", "area", "chief")
 
@@ -142,9 +150,32 @@ def verification_queue(user: Any) -> QuerySet[Issue]:
     )
 
 
-def open311_requests(client: Open311Client) -> QuerySet[Issue]:
-    """What an Open311 client may read: the requests it posted, voided ones included (reported as closed)."""
-    return Issue.objects.filter(open311_client=client).select_related("category", "responsible_unit")
+def routing_rule_list(user: Any) -> QuerySet[RoutingRule]:
+    """Routing rules that send issues to the units the user sees (every rule for district-wide roles); voided
+    rules stay out. Changing them is for the supervision office (the services check)."""
+    qs = RoutingRule.objects.live().select_related("area", "category", "unit", "chief")
+    return scope_for(user).filter(qs, *RoutingRule.scope_fields).order_by("category__code", "area__code", "id")
+
+
+def open311_client_list(user: Any) -> QuerySet[Open311Client]:
+    """Open311 clients: every one for district-wide roles; for a unit, those that register issues as one of its
+    people (the hotline account of the petitions bureau, say). Only administrators change them."""
+    from taizhang.org.models import Membership
+
+    qs = Open311Client.objects.live().select_related("user", "source").order_by("name")
+    scope = scope_for(user)
+    if scope.district_read:
+        return qs
+    members = scope.filter(Membership.objects.live(), *Membership.scope_fields).values("user_id")
+    return qs.filter(user__in=members)
+
+
+def open311_requests(client: Open311Client | None) -> QuerySet[Issue]:
+    """What an Open311 client may read: the requests it posted, voided ones included (reported as closed). Without
+    a client (no api_key), what the public may read: every request that came in through Open311, none of the
+    ledger's own findings."""
+    qs = Issue.objects.filter(open311_client__isnull=False) if client is None else client.issues.all()
+    return qs.select_related("category", "responsible_unit")
 
 
 # --- statistics ----------------------------------------------------------------------------------------

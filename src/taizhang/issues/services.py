@@ -96,13 +96,15 @@ def issue_register(
     cooperating_units: Iterable[Any] = (),
     photos: Iterable[Any] = (),
     open311_client: Open311Client | None = None,
+    note: str = "",
 ) -> Issue:
     """Register an issue, numbered ``YYYY-NNNNNN`` without gaps within the year, routed to its unit.
 
     Guarantees: the point is stored in WGS-84 (GCJ-02 input converted, the reported point kept); the unit and
     chief come from the routing rules unless the caller may override them and gives a reason; the deadline is
     the category's time limit on the workday calendar unless set by hand; photos are checked before anything
-    is saved (a bad photo stores nothing). Sources that allow it dispatch the issue at once.
+    is saved (a bad photo stores nothing). Sources that allow it dispatch the issue at once. ``note`` goes on the
+    registration's timeline entry, not on the issue (an Open311 caller's contact, seen by staff, never published).
     """
     ensure(actor, "issues.add_issue")
     errors: dict[str, list[str]] = {}
@@ -177,6 +179,7 @@ def issue_register(
         actor,
         "",
         Status.REGISTERED,
+        reason=note.strip(),
         data={
             "routing": decision.note,
             "fallback": decision.fallback,

@@ -196,3 +196,120 @@ def test_the_schema_describes_the_issue_endpoints(api, world):
     schema = api("supervisor").get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/issues/{id}/acknowledge/", "/api/issues/{id}/verify-fail/", "/api/issue-statistics/"):
         assert path in schema
+
+
+def test_routing_rules_are_kept_by_the_office_through_the_api(api, world, audit, monday):
+    office = api("supervisor")
+    grid = grid_of(world, world.unit_a)
+    category = world.data["categories"]["manhole"]
+    created = office.post(
+        "/api/issue-routing-rules/",
+        {"area": grid.pk, "category": category.pk, "unit": world.unit_b.pk, "note": "井盖归乙"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    rule = created.json()
+    assert (rule["area_name"], rule["category_name"], rule["unit_name"]) == (grid.name, "井盖缺失", "乙街道")
+    # The rule routes at once (the services tell every worker), and its history says who made it, from where.
+    lon, lat = point_in(grid)
+    issue = office.post(
+        "/api/issues/",
+        {
+            "category": category.pk,
+            "source": world.data["sources"]["patrol"].pk,
+            "title": "井盖",
+            "longitude": lon,
+            "latitude": lat,
+        },
+        format="json",
+    ).json()
+    assert issue["responsible_unit"]["name"] == "乙街道"
+    from taizhang.issues.models import RoutingRule
+
+    row = RoutingRule.objects.get(pk=rule["id"]).history.first()
+    assert row.history_source == "api" and row.history_user == world.users["supervisor"]
+
+    changed = office.patch(
+        f"/api/issue-routing-rules/{rule['id']}/", {"note": "改", "version": rule["version"]}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["version"] == rule["version"] + 1
+    error(
+        office.patch(
+            f"/api/issue-routing-rules/{rule['id']}/", {"note": "旧", "version": rule["version"]}, format="json"
+        ),
+        409,
+        "conflict",
+    )
+    twice = office.post(
+        "/api/issue-routing-rules/", {"area": grid.pk, "category": category.pk, "unit": world.unit_a.pk}, format="json"
+    )
+    assert "already exists" in str(error(twice, 400, "invalid")["fields"])
+    everything = error(
+        office.post("/api/issue-routing-rules/", {"unit": world.unit_a.pk}, format="json"), 400, "invalid"
+    )
+    assert "Name an area, a category, or both" in f"{everything['message']} {everything['fields']}"
+
+    # Units read the rules that send issues to them; only the office changes them; out of scope is not found.
+    assert [r["id"] for r in api("reporter_b").get("/api/issue-routing-rules/").json()["results"]] == [rule["id"]]
+    assert api("reporter_a").get("/api/issue-routing-rules/").json()["count"] == 0
+    error(api("reporter_a").get(f"/api/issue-routing-rules/{rule['id']}/"), 404, "not_found")
+    error(
+        api("reporter_b").patch(f"/api/issue-routing-rules/{rule['id']}/", {"note": "x"}, format="json"),
+        403,
+        "permission_denied",
+    )
+    error(
+        api("reporter_b").post(f"/api/issue-routing-rules/{rule['id']}/void/", {"reason": "x"}, format="json"),
+        403,
+        "permission_denied",
+    )
+    assert (
+        office.post(f"/api/issue-routing-rules/{rule['id']}/void/", {"reason": "划错"}, format="json").status_code
+        == 204
+    )
+    assert office.get("/api/issue-routing-rules/").json()["count"] == 0
+
+
+def test_open311_clients_are_kept_by_administrators_through_the_api(api, world, audit):
+    from taizhang.core.roles import Role
+    from taizhang.issues.models import Open311Client
+    from taizhang.org import services as org_services
+
+    hotline = org_services.user_create(actor=world.admin, username="hotline_api", password="walk-the-scope-2026")
+    org_services.membership_create(actor=world.admin, user=hotline, unit=world.unit_b, role=Role.REPORTER)
+    admin = api(world.admin)
+    form = {
+        "name": "12345",
+        "user": hotline.pk,
+        "source": world.data["sources"]["hotline"].pk,
+        "coordinate_system": "gcj02",
+    }
+    error(api("supervisor").post("/api/open311-clients/", form, format="json"), 403, "permission_denied")
+    created = admin.post("/api/open311-clients/", form, format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    key = body["api_key"]
+    assert body["key_prefix"] == key[:8] and body["user_name"] == "hotline_api" and body["coordinate_system"] == "gcj02"
+    assert "api_key" not in admin.get(f"/api/open311-clients/{body['id']}/").json()  # shown once
+    client = Open311Client.objects.get(pk=body["id"])
+    assert client.key_hash != key and client.history.first().history_source == "api"
+    assert APIClient().get("/open311/v2/services.json", {"api_key": key}).status_code == 200
+
+    renewed = admin.post(f"/api/open311-clients/{body['id']}/new-key/").json()
+    assert renewed["api_key"] != key and renewed["key_prefix"] == renewed["api_key"][:8]
+    assert APIClient().get("/open311/v2/services.json", {"api_key": key}).status_code == 403  # the old key is dead
+    assert (
+        admin.patch(f"/api/open311-clients/{body['id']}/", {"is_active": False}, format="json").json()["is_active"]
+        is False
+    )
+    nobody = org_services.user_create(actor=world.admin, username="no_role_api", password="walk-the-scope-2026")
+    refused = admin.post("/api/open311-clients/", {**form, "name": "x", "user": nobody.pk}, format="json")
+    assert "no role that may register" in str(error(refused, 400, "invalid")["fields"]["user"])
+
+    # The unit whose account it acts as sees it; other units do not; only administrators change it.
+    assert api("reporter_b").get("/api/open311-clients/").json()["count"] == 1
+    assert api("reporter_a").get("/api/open311-clients/").json()["count"] == 0
+    error(api("reporter_a").get(f"/api/open311-clients/{body['id']}/"), 404, "not_found")
+    error(api("supervisor").post(f"/api/open311-clients/{body['id']}/new-key/"), 403, "permission_denied")
+    assert admin.post(f"/api/open311-clients/{body['id']}/void/", {"reason": "停用"}, format="json").status_code == 204
+    assert admin.get("/api/open311-clients/").json()["count"] == 0

@@ -14,7 +14,7 @@ from taizhang.core import geo
 from taizhang.core.roles import Role
 from taizhang.issues import services
 from taizhang.issues.models import Issue
-from taizhang.issues.tests.world import grid_of, point_in
+from taizhang.issues.tests.world import grid_of, make_issue_in, point_in
 from taizhang.org import services as org_services
 
 
@@ -80,7 +80,10 @@ def test_a_request_is_posted_read_back_and_tracked(open311, world, monday):
     assert created["service_request_id"] == "2026-000001" and created["account_id"] is None
     issue = Issue.objects.get()
     assert issue.open311_client == client and issue.reported_by == client.user and issue.status == "registered"
-    assert "王明 13800000000" in issue.description and "https://example.org/p.jpg" in issue.description
+    # The caller's contact and photo link are for staff: on the registration's timeline entry, not the issue.
+    assert issue.description == "垃圾堆放"
+    register = issue.events.get(action="register")
+    assert "王明 13800000000" in register.reason and "https://example.org/p.jpg" in register.reason
     assert issue.history.first().history_source == "open311"
     [one] = http.get("/open311/v2/requests/2026-000001.json", {"api_key": key}).json()
     assert one["status"] == "open" and one["status_notes"] == "Registered" and one["agency_responsible"] == ""
@@ -93,6 +96,9 @@ def test_a_request_is_posted_read_back_and_tracked(open311, world, monday):
     )
     [one] = http.get("/open311/v2/requests/2026-000001.json", {"api_key": key}).json()
     assert one["status"] == "closed" and one["status_notes"] == "Voided: 重复"
+    [public] = http.get("/open311/v2/requests/2026-000001.json").json()  # no key: the public view
+    assert public["status"] == "closed" and public["status_notes"] == "Closed without action: Duplicate."
+    assert public["description"] == "垃圾堆放" and "13800000000" not in json.dumps(public, ensure_ascii=False)
 
 
 def test_a_gcj02_client_has_its_points_converted(world, audit, monday):
@@ -195,13 +201,36 @@ def test_what_the_ledger_refuses_is_a_400_too(open311, world, monday, settings):
     assert not Issue.objects.exists()
 
 
+def test_reading_needs_no_key_and_shows_the_public_only_what_came_in_through_open311(open311, world, monday):
+    """GeoReport v2: only POST requires an api_key. Without one, GET shows the requests posted by any client, with
+    public notes; the ledger's own findings (patrols, inspections) are not published."""
+    _client, key, http = open311
+    _other, other_key = make_client(world, "另一平台")
+    for k in (key, other_key):
+        form = {"api_key": k, "service_code": "sr-dump", "address_string": "某路", "description": "市民"}
+        assert http.post("/open311/v2/requests.json", form).status_code == 201
+    patrol = make_issue_in(world, world.unit_a, "巡查")
+    assert [s["service_code"] for s in http.get("/open311/v2/services.json").json()] == [
+        s["service_code"] for s in http.get("/open311/v2/services.json", {"api_key": key}).json()
+    ]
+    public = http.get("/open311/v2/requests.json").json()
+    assert [r["service_request_id"] for r in public] == ["2026-000002", "2026-000001"]
+    assert patrol.number not in {r["service_request_id"] for r in public}
+    assert errors(http.get(f"/open311/v2/requests/{patrol.number}.json"), 404)
+    assert http.get("/open311/v2/requests.json", {"service_request_id": patrol.number}).json() == []
+    assert [r["service_request_id"] for r in http.get("/open311/v2/requests.json", {"api_key": key}).json()] == [
+        "2026-000001"
+    ]
+
+
 def test_api_keys_are_checked(open311, world):
     client, key, http = open311
-    assert errors(http.get("/open311/v2/services.json"), 403) == ["api_key is required."]
+    assert errors(http.post("/open311/v2/requests.json", {"service_code": "sr-dump"}), 403) == [
+        "api_key is required."
+    ]
     assert errors(http.get("/open311/v2/services.json", {"api_key": key[:8] + "x" * 24}), 403) == [
         "api_key is not valid."
-    ]
-    assert errors(http.post("/open311/v2/requests.json", {"service_code": "sr-dump"}), 403)
+    ]  # a key that is given must be right, even where none is needed
     services.open311_client_update(actor=world.admin, client=client, values={"is_active": False})
     assert errors(http.get("/open311/v2/services.json", {"api_key": key}), 403) == ["api_key is not valid."]
     services.open311_client_update(actor=world.admin, client=client, values={"is_active": True})

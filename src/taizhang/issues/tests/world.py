@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from taizhang.core.roles import Role
 from taizhang.core.testing.personas import World
 from taizhang.core.testing.world import register, register_setup
 from taizhang.issues import services
-from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueSource
+from taizhang.issues.models import Evidence, Issue, IssueCategory, IssueSource, Open311Client, RoutingRule
 from taizhang.issues.sample_photos import photo
 from taizhang.org import routing as org_routing
 from taizhang.org import services as org_services
@@ -90,6 +91,28 @@ def make_evidence(world: World, unit: Any, marker: str) -> Evidence:
         world, unit, marker
     )
     return services.evidence_add(actor=world.admin, issue=issue, kind="before", file=photo(f"{marker}.jpg"))
+
+
+@register(RoutingRule)
+def make_routing_rule(world: World, unit: Any, marker: str) -> RoutingRule:
+    """A rule sending one category of the unit's grid cell to the unit (a category its cell has no rule for yet)."""
+    area = grid_of(world, unit)
+    taken = set(RoutingRule.objects.live().filter(area=area).values_list("category_id", flat=True))
+    category = next(c for c in world.data["categories"].values() if c.pk not in taken)
+    return services.routing_rule_create(actor=world.admin, area=area, category=category, unit=unit, note=marker)
+
+
+@register(Open311Client)
+def make_open311_client(world: World, unit: Any, marker: str) -> Open311Client:
+    """A client registering issues as a reporter of the unit (its hotline account)."""
+    from taizhang.org.tests.world import make_user
+
+    account = make_user(world, unit, f"{marker}o")
+    org_services.membership_create(actor=world.admin, user=account, unit=unit, role=Role.REPORTER)
+    client, _key = services.open311_client_create(
+        actor=world.admin, name=f"{marker}{unit.code}热线", user=account, source=world.data["sources"]["hotline"]
+    )
+    return client
 
 
 __all__ = ["IssueCategory", "IssueSource", "make_issue", "make_issue_in"]
