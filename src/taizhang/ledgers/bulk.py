@@ -2,8 +2,9 @@
 
 Django's ``bulk_create`` compiles every value of every row through the field machinery; for a 100,000-row
 ledger that is millions of calls. :func:`insert` prepares each column once (which conversion its values
-need, if any), fills ``auto_now`` timestamps as ``save()`` would, gives the rows their primary keys up front
-when the caller needs them (to point children at their parents), and hands the driver one ``executemany``.
+need, if any), fills ``auto_now`` timestamps as ``save()`` would (one moment per statement), gives the rows
+their primary keys up front when the caller needs them (to point children at their parents), and hands the
+driver one ``executemany``.
 
 Primary keys are allocated inside the caller's transaction: on PostgreSQL from the table's sequence
 (``nextval``, safe with concurrent writers), on SQLite after the largest key the table has used (the
@@ -109,10 +110,12 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, keys: boo
     if ids is not None:
         for obj, key in zip(objs, ids, strict=True):
             obj.pk = key
+    # One moment for the whole statement, as a database's now() would give (and repeated values convert once).
+    moments = [(field.attname, field.pre_save(objs[0], add=True)) for field in stamped]
     for obj in objs:
         cast(Any, obj)._prepare_related_fields_for_save(operation_name="insert")  # parents saved above: their keys
-        for field in stamped:
-            field.pre_save(obj, add=True)
+        for name, moment in moments:
+            setattr(obj, name, moment)
         obj._state.adding = False
         obj._state.db = connection.alias
     converters = [(f.attname, converter(f)) for f in fields]
