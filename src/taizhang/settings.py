@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStageEnum": "taizhang.projects.choices.Stage",
         "ProjectImportanceEnum": "taizhang.projects.choices.Importance",
         "ProjectNatureEnum": "taizhang.projects.choices.Nature",
+        "ProcedureStatusEnum": "taizhang.projects.choices.ProcedureStatus",
     },
 }
 
