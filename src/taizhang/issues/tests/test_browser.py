@@ -148,3 +148,43 @@ def test_an_issue_from_the_phone_to_closing(live_server, world):
     closed = Issue.objects.get(pk=issue.pk)
     assert closed.status == "closed" and closed.rework_count == 1 and closed.verified_by == inspectors[1]
     assert closed.closed_on_time and after["due"] == "0"
+
+
+def test_the_map_clusters_markers_the_statistics_draw_a_chart_and_the_unit_filter_finds_units(live_server, world):
+    """The pages that draw in the browser: clustered markers on the map, the ECharts chart on the statistics page,
+    and the unit filter that loads units as the user types (the page renders only the chosen one)."""
+    from taizhang.issues.tests.world import make_issue_in
+
+    with audit_context(world.admin, Source.SYSTEM):
+        near = [make_issue_in(world, world.unit_a, f"甲{i}") for i in range(3)]  # one grid cell: one cluster
+        far = make_issue_in(world, world.unit_b, "乙0")
+    with chromium_page(live_server.url) as page:
+        login(page, "supervisor", PASSWORD)
+        page.goto("/issues/map/")
+        page.wait_for_function("document.querySelector('[data-testid=map-status]').textContent !== ''")
+        assert "4" in page.locator("[data-testid=map-status]").inner_text()
+        cluster = page.locator("#issues-map .marker-cluster")
+        cluster.first.wait_for(state="visible")
+        assert cluster.count() >= 1 and cluster.first.inner_text().strip() == "3"
+        assert page.locator("#issues-map .tz-issue-marker").count() >= 1  # the issue of unit B, on its own
+        page.locator(f"#issues-map .leaflet-marker-icon[title='{far.number}']").click()
+        assert far.number in page.locator(".leaflet-popup-content").inner_text()
+
+        page.goto("/issues/statistics/")
+        chart = page.locator("[data-testid=stats-chart] canvas")
+        chart.first.wait_for(state="attached")
+        assert chart.count() >= 1
+        box = chart.first.bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 100
+
+        page.goto("/issues/")
+        assert page.locator("select[name=unit] option").count() == 1  # only the empty choice is rendered
+        page.locator("select[name=unit] + .ts-wrapper .ts-control").click()
+        page.keyboard.type("乙街")
+        option = page.locator(".ts-dropdown .option", has_text="乙街道")
+        option.first.wait_for(state="visible")
+        with page.expect_response(lambda r: "/issues/?" in r.url and "unit=" in r.url):
+            option.first.click()
+        page.wait_for_load_state("networkidle")
+        table = page.locator("[data-testid=ledger-table]").inner_text()
+        assert far.number in table and all(issue.number not in table for issue in near)
