@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,9 @@ class LedgerFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
                 widget = field.widget
+                if isinstance(widget, forms.NullBooleanSelect):
+                    # "Unknown" reads as a value; in a filter the empty choice means "any", like other selects.
+                    widget.choices = [("unknown", "---------"), *widget.choices[1:]]
                 css = "form-select" if widget.input_type == "select" or hasattr(widget, "choices") else "form-control"
                 widget.attrs.setdefault("class", css)
             form._styled = True

@@ -91,6 +91,16 @@ def test_the_default_language_is_chinese_whatever_the_browser_says(client, world
     assert "名称、拼音或首字母" in page  # the search box, translated
 
 
+def test_list_filters_read_as_an_office_expects(client, world):
+    """The filter button says 筛选 (not the admin's 过滤器) and a yes/no filter offers "any", not 未知."""
+    client.force_login(world.users["supervisor"])
+    page = client.get("/org/people/").content.decode()
+    assert ">筛选</button>" in page and "过滤器" not in page
+    leader = page.split('name="is_leader"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="unknown" selected>---------</option>' in leader and "未知" not in leader
+    assert client.get("/org/people/", {"is_leader": "unknown"}).status_code == 200
+
+
 def test_the_language_switch_remembers_english(client, world):
     client.force_login(world.users["reporter_a"])
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/org/units/"})
