@@ -27,11 +27,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from taizhang.core.api import AuditedAPIMixin, ScopedViewSet, VoidSerializer
-from taizhang.core.errors import ValidationFailed
+from taizhang.core.errors import Conflict, ValidationFailed
 from taizhang.org import selectors as org_selectors
 from taizhang.projects import filtersets, rules, selectors, services, workflow
-from taizhang.projects.choices import CampaignKind, Importance, Nature, Stage
+from taizhang.projects.choices import CampaignKind, Importance, Nature, ProcedureStatus, Stage
 from taizhang.projects.models import (
+    ApprovalProcedure,
     Campaign,
     LightThreshold,
     Milestone,
@@ -151,6 +152,13 @@ class ProcedureSerializer(serializers.Serializer):
     status_label = serializers.CharField(source="get_status_display")
     permit_number = serializers.CharField()
     date = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class ProcedureRecordSerializer(ProcedureSerializer):
+    """An approval procedure with its project (``/api/project-procedures/``)."""
+
+    project = ProjectRefSerializer()
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -657,6 +665,19 @@ class PlanUpdateSerializer(PlanWriteSerializer):
     version = version_field()
 
 
+class ProcedureWriteSerializer(serializers.Serializer):
+    project = VisibleProjectField()
+    name = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(choices=ProcedureStatus.choices, required=False)
+    permit_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    date = serializers.DateField(required=False, allow_null=True, help_text="Needed once the status is obtained.")
+
+
+class ProcedureUpdateSerializer(ProcedureWriteSerializer):
+    project = None  # type: ignore[assignment]
+    version = version_field()
+
+
 class ReportSaveSerializer(serializers.Serializer):
     """A month's figures for a project: creates the working report or changes it (draft or returned)."""
 
@@ -675,9 +696,13 @@ class ReportSaveSerializer(serializers.Serializer):
 
 
 class ReportUpdateSerializer(ReportSaveSerializer):
+    """Changes to a working report. ``version`` is required: without it a change could silently replace one
+    saved by someone else since you read the report."""
+
     project = None  # type: ignore[assignment]
     year = None  # type: ignore[assignment]
     month = None  # type: ignore[assignment]
+    version = serializers.IntegerField(min_value=0, help_text="The version you read; a stale one answers 409.")
 
 
 class ReportPhotoUploadSerializer(serializers.Serializer):
@@ -900,10 +925,11 @@ def transition_serializer(transition: workflow.Transition) -> type[serializers.S
 
 
 class ReportViewSet(_LedgerViewSet):
-    """Monthly reports you may see. ``POST`` saves a month's figures (creating the working report or
-    changing it); ``PATCH`` changes this report; ``submit``, ``approve``, ``return`` (reason) and ``correct``
-    (reason) are the workflow; ``photos`` lists and uploads site photos. Warnings about the figures come back
-    in ``warnings``; a stale ``version`` answers 409 and changes nothing."""
+    """Monthly reports you may see. ``POST`` saves a month's figures: without ``version`` it creates the
+    month's working report (409 if there is one already), with the ``version`` you read it changes that one;
+    ``PATCH`` changes this report and requires ``version``; ``submit``, ``approve``, ``return`` (reason) and
+    ``correct`` (reason) are the workflow; ``photos`` lists and uploads site photos. Warnings about the
+    figures come back in ``warnings``; a stale ``version`` answers 409 and changes nothing."""
 
     model = MonthlyReport
     serializer_class = ReportSerializer
@@ -935,13 +961,23 @@ class ReportViewSet(_LedgerViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._body(ReportSaveSerializer)
         version = data.pop("version", None)
-        saved = services.report_save(actor=request.user, expected_version=version, **data)
+        try:
+            # Without a version the caller has read no report of the month: it creates one, and changes none.
+            saved = services.report_save(actor=request.user, expected_version=version or 0, **data)
+        except Conflict as exc:
+            if version is not None:
+                raise
+            message = _("This month already has a working report: read it and send its version to change it.")
+            raise Conflict(message, fields={"version": [message]}) from exc
         return self._saved(saved)
 
     @extend_schema(request=ReportUpdateSerializer, responses=ReportSavedSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
         data = self._body(ReportUpdateSerializer, partial=True)
+        if data.get("version") is None:
+            message = _("Send the version of the report you read, so that no one else's change is overwritten.")
+            raise ValidationFailed(message, fields={"version": [message]})
         if not report.is_latest:
             raise ValidationFailed(
                 _("A later revision of this month exists; change that one."),
@@ -1107,6 +1143,53 @@ class MilestoneViewSet(_LedgerViewSet):
             expected_version=data.get("version"),
         )
         return self._detail(milestone)
+
+    @extend_schema(request=VoidSerializer, responses={204: None}, summary="Void with a reason")
+    @action(detail=True, methods=["post"])
+    def void(self, request: Request, pk: str | None = None) -> Response:
+        return self._void(request)
+
+
+class ProcedureFilterSet(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project_id")
+    status = django_filters.ChoiceFilter(choices=ProcedureStatus.choices)
+
+    class Meta:
+        model = ApprovalProcedure
+        fields = ["project", "status"]
+
+
+class ProcedureViewSet(_LedgerViewSet):
+    """Approval procedures (立项, 用地, 规划, 施工许可 …) of the projects you may see. ``POST`` records one
+    for a project, ``PATCH`` changes it (send the ``version`` you read), ``void`` takes one recorded by
+    mistake off with a reason. The office keeps them; everyone who sees the project reads them."""
+
+    model = ApprovalProcedure
+    serializer_class = ProcedureRecordSerializer
+    write_serializer_class = ProcedureWriteSerializer
+    update_serializer_class = ProcedureUpdateSerializer
+    filterset_class = ProcedureFilterSet
+    list_selector = selectors.procedure_list
+    getter = staticmethod(selectors.procedure_get)
+    create_service = services.procedure_create
+    update_service = services.procedure_change
+    void_service = services.procedure_void
+    update_arg = void_arg = "procedure"
+
+    def get_queryset(self) -> QuerySet[ApprovalProcedure]:
+        return super().get_queryset().order_by("project__code", "pk")
+
+    @extend_schema(request=ProcedureWriteSerializer, responses={201: ProcedureRecordSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=ProcedureUpdateSerializer, responses=ProcedureRecordSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=ProcedureUpdateSerializer, responses=ProcedureRecordSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(request=VoidSerializer, responses={204: None}, summary="Void with a reason")
     @action(detail=True, methods=["post"])

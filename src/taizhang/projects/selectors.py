@@ -126,9 +126,14 @@ def procedures_of(user: Any, project: Project) -> QuerySet[Any]:
     return project.procedures.live().order_by("pk")
 
 
+def procedure_list(user: Any) -> QuerySet[ApprovalProcedure]:
+    """Live approval procedures of visible, live projects."""
+    qs = ApprovalProcedure.objects.live().filter(project__voided_at__isnull=True).select_related("project")
+    return _of_visible(user, qs, "project")
+
+
 def procedure_get(user: Any, pk: Any) -> ApprovalProcedure:
-    qs = _of_visible(user, ApprovalProcedure.objects.live().select_related("project"), "project")
-    return get_in_scope(qs, pk=pk)
+    return get_in_scope(procedure_list(user), pk=pk)
 
 
 def milestones_of(user: Any, project: Project) -> QuerySet[Milestone]:
@@ -364,13 +369,12 @@ def late_and_missing(
     month: int,
     on: dt.date | None = None,
     *,
-    unit: Any = None,
     plans: Iterable[YearPlan] | None = None,
 ) -> list[UnitLateness]:
     """Per unit, for ``year``-``month``: plans with no report submitted by the due day (missing) and reports
-    submitted after it (late). Before the due day nothing is missing yet. ``unit``: only that unit's plans;
-    ``plans``: these plans of ``year``, already read by the caller through a selector (the reporting page
-    hands over its own), instead of reading them again.
+    submitted after it (late). Before the due day nothing is missing yet. ``plans``: only these plans of
+    ``year``, already read by the caller through a selector (the reporting page hands over its unit's),
+    instead of all the plans the user sees.
 
     Lateness is decided by the month's first revision alone: when it was submitted, in the district's time
     zone. A correction (revision 2 and later) is a later change to a month that did come in, so neither a
@@ -380,14 +384,12 @@ def late_and_missing(
     on = on or today()
     due = rules.due_date(year, month, due_day())
     if plans is None:
-        plans_qs = plan_list(user, year)
-        if unit is not None:
-            plans_qs = plans_qs.filter(project__responsible_unit=unit)
         plans = (
-            plans_qs.select_related(None)
+            plan_list(user, year)
+            .select_related(None)
             .select_related("project__category", "project__responsible_unit")
             .only(*REPORTING_PLAN_FIELDS)
-            .order_by("project__responsible_unit__sort_order", "project__code")
+            .order_by("project__responsible_unit__sort_order", "project__responsible_unit__code", "project__code")
         )
     plans = list(plans)
     firsts = {

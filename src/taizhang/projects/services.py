@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import clock
@@ -82,7 +83,8 @@ def due_day() -> int:
 
 
 def today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    """Today in the district's time zone (``TIME_ZONE``), by the clock tests can move."""
+    return timezone.localtime(clock.now()).date()
 
 
 def _amount(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
@@ -350,7 +352,9 @@ def project_stage(*, actor: Any, project: Project, stage: str, date: dt.date, no
 
 @service
 def procedure_create(*, actor: Any, project: Project, name: str, **values: Any) -> ApprovalProcedure:
+    """Record an approval procedure of a live project (an obtained one needs its date)."""
     ensure(actor, "projects.change_project", project)
+    _check_live(project)
     return base.create(ApprovalProcedure, project=project, name=name, **_only(values, PROCEDURE_FIELDS))
 
 
@@ -359,7 +363,22 @@ def procedure_change(
     *, actor: Any, procedure: ApprovalProcedure, values: Mapping[str, Any], expected_version: int | None = None
 ) -> list[str]:
     ensure(actor, "projects.change_project", procedure.project)
+    _check_live(procedure.project)
     return base.change(procedure, _only(values, PROCEDURE_FIELDS), expected_version=expected_version)
+
+
+@service
+def procedure_void(*, actor: Any, procedure: ApprovalProcedure, reason: str) -> ApprovalProcedure:
+    """Take a procedure recorded by mistake off the project, with a reason; its history stays."""
+    ensure(actor, "projects.void_approvalprocedure", procedure.project)
+    _check_live(procedure.project)
+    base.void(procedure, actor=actor, reason=reason)
+    return procedure
+
+
+def _check_live(project: Project) -> None:
+    if project.is_void:
+        raise ValidationFailed(fields={"project": [_("The project is voided; its records no longer change.")]})
 
 
 # --- year plans ----------------------------------------------------------------------------------------
@@ -624,10 +643,26 @@ def _month_light(report: MonthlyReport) -> dict[str, Any]:
 # --- photos and problems -------------------------------------------------------------------------------
 
 
+def _check_photos_open(report: MonthlyReport) -> None:
+    """A report's photos are part of what is reviewed: they change only while it is a draft or returned. The
+    report row is locked, so that an approval cannot slip in between the check and the change."""
+    status = MonthlyReport.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    if status in workflow.EDITABLE:
+        return
+    message = (
+        _("The report for %(period)s is approved and frozen; open a correction to add or withdraw photos.")
+        if status == ReportStatus.APPROVED
+        else _("The report for %(period)s is under review; wait for the office's decision.")
+    )
+    raise ValidationFailed(fields={"photo": [message % {"period": report.period}]})
+
+
 @service
 def photo_add(*, actor: Any, report: MonthlyReport, upload: Any, caption: str = "") -> ReportPhoto:
-    """A site photo for a report, checked (type, size) and with its EXIF time and position read."""
+    """A site photo for a report, checked (type, size) and with its EXIF time and position read. Refused once
+    the report is submitted or approved (a correction, a new revision in draft, takes new photos)."""
     ensure(actor, "projects.report_project", report.project)
+    _check_photos_open(report)
     name = getattr(upload, "name", "") or "photo.jpg"
     try:
         facts = inspect_image(upload, name=name)
@@ -654,7 +689,9 @@ def _coordinate(value: float | None) -> Decimal | None:
 
 @service
 def photo_void(*, actor: Any, photo: ReportPhoto, reason: str) -> ReportPhoto:
+    """Withdraw a site photo with a reason; refused, as :func:`photo_add`, once its report is submitted."""
     ensure(actor, "projects.report_project", photo.report.project)
+    _check_photos_open(photo.report)
     base.void(photo, actor=actor, reason=reason)
     return photo
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("milestones/<int:pk>/done/", views.MilestoneDone.as_view(), name="milestone_done"),
     path("milestones/<int:pk>/void/", views.MilestoneVoid.as_view(), name="milestone_void"),
     path("procedures/<int:pk>/edit/", views.ProcedureEdit.as_view(), name="procedure_edit"),
+    path("procedures/<int:pk>/void/", views.ProcedureVoid.as_view(), name="procedure_void"),
     path("reporting/", views.Reporting.as_view(), name="reporting"),
     path("reporting/<int:pk>/", views.ReportingRowView.as_view(), name="reporting_row"),
     path("review/", views.ReviewQueue.as_view(), name="review_queue"),

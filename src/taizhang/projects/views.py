@@ -451,6 +451,7 @@ class ProjectDetail(ProjectNames, generic.DetailPage):
             can_plan=can_plan and not obj.is_void,
             can_change=can_change and not obj.is_void,
             can_add_plan=user.has_perm("projects.add_yearplan", obj) and not obj.is_void,
+            can_void_procedure=user.has_perm("projects.void_approvalprocedure", obj) and not obj.is_void,
             can_change_plan=plan is not None and user.has_perm("projects.change_yearplan", plan),
             can_report=user.has_perm("projects.report_project", obj),
             today=today,
@@ -718,6 +719,15 @@ class MilestoneVoid(ChildVoid):
     void_arg = "milestone"
     perm = "projects.plan_milestones"
     anchor = "#milestones"
+
+
+class ProcedureVoid(ChildVoid):
+    model = ApprovalProcedure
+    getter = selectors.procedure_get
+    void_service = services.procedure_void
+    void_arg = "procedure"
+    perm = "projects.void_approvalprocedure"
+    anchor = "#procedures"
 
 
 class MilestoneDone(generic.LedgerView):
@@ -1063,7 +1073,8 @@ class ReportDetail(generic.DetailPage):
         context = super().get_context(obj)
         user = self.request.user
         previous = selectors.report_previous_ytd(user, obj)
-        can_photo = user.has_perm("projects.report_project", obj.project) and not obj.is_void
+        may_report = user.has_perm("projects.report_project", obj.project) and not obj.is_void
+        can_photo = may_report and obj.status in workflow.EDITABLE  # photos change with the figures only
         statuses = dict(ReportStatus.choices)
         context.update(
             events=[
@@ -1087,6 +1098,7 @@ class ReportDetail(generic.DetailPage):
             ],
             can_photo=can_photo,
             photo_form=forms.PhotoForm() if can_photo else None,
+            photos_closed=may_report and not can_photo,
             reporting_url=(
                 f"{reverse('projects:reporting')}?unit={obj.project.responsible_unit_id}&month={obj.period}"
                 if user.has_perm("projects.report_project", obj.project)

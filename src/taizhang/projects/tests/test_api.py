@@ -325,6 +325,49 @@ def test_milestone_endpoints_change_finish_and_void(api, world, project_a, proje
     error(reporter.post("/api/project-milestones/", {"name": "x"}, format="json"), 405, "method_not_allowed")
 
 
+def test_approval_procedures_are_recorded_changed_and_voided(api, world, project_a, project_b):
+    office, reporter, url = api("supervisor"), api("reporter_a"), "/api/project-procedures/"
+    payload = {"project": project_a.pk, "name": "施工许可", "status": "in_progress"}
+    error(reporter.post(url, payload, format="json"), 403, "permission_denied")
+    body = error(office.post(url, {**payload, "status": "obtained"}, format="json"), 400, "invalid")
+    assert "date" in body["fields"]
+    body = error(office.post(url, {**payload, "project": 999999}, format="json"), 400, "invalid")
+    assert "project" in body["fields"]
+    response = office.post(url, payload, format="json")
+    assert response.status_code == 201, response.content
+    made = response.json()
+    assert (made["project"]["id"], made["name"], made["status"], made["version"]) == (
+        project_a.pk,
+        "施工许可",
+        "in_progress",
+        1,
+    )
+    detail = f"{url}{made['id']}/"
+    assert [p["id"] for p in reporter.get(f"/api/projects/{project_a.pk}/").json()["procedures"]] == [made["id"]]
+    assert ids(reporter.get(url)) == {made["id"]} and ids(api("reporter_b").get(url)) == set()
+    assert ids(office.get(url, {"project": project_b.pk})) == set()
+    error(api("reporter_b").get(detail), 404, "not_found")
+
+    changes = {"status": "obtained", "date": "2026-07-01", "permit_number": "410102202607010", "version": 1}
+    error(reporter.patch(detail, changes, format="json"), 403, "permission_denied")
+    response = office.patch(detail, changes, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["permit_number"], response.json()["version"]) == (
+        "obtained",
+        "410102202607010",
+        2,
+    )
+    error(office.patch(detail, {"permit_number": "旧", "version": 1}, format="json"), 409, "conflict")
+    body = error(office.patch(detail, {"date": None, "version": 2}, format="json"), 400, "invalid")
+    assert "date" in body["fields"]  # obtained without a date
+
+    assert "reason" in error(office.post(f"{detail}void/", {}, format="json"), 400, "invalid")["fields"]
+    error(reporter.post(f"{detail}void/", {"reason": "录错"}, format="json"), 403, "permission_denied")
+    assert office.post(f"{detail}void/", {"reason": "录错"}, format="json").status_code == 204
+    assert ids(office.get(url)) == set() and office.get(f"/api/projects/{project_a.pk}/").json()["procedures"] == []
+    error(office.get(detail), 404, "not_found")
+
+
 # --- year plans -----------------------------------------------------------------------------------------
 
 
@@ -408,7 +451,10 @@ def test_the_monthly_round_trip_through_the_api(api, world, project_a, project_b
     assert events[1]["reason"] == "投资额与进度不符" and events[1]["actor"] == "supervisor"
 
     # The approved month is frozen; a correction is a new revision that needs approval.
-    body = error(reporter.patch(url, {"ytd_investment": "650"}, format="json"), 400, "invalid")
+    frozen = reporter.get(url).json()
+    body = error(
+        reporter.patch(url, {"ytd_investment": "650", "version": frozen["version"]}, format="json"), 400, "invalid"
+    )
     assert "frozen" in body["fields"]["ytd_investment"][0]
     body = error(reporter.post(f"{url}correct/", {}, format="json"), 400, "invalid")
     assert "reason" in body["fields"]
@@ -416,7 +462,9 @@ def test_the_monthly_round_trip_through_the_api(api, world, project_a, project_b
     assert response.status_code == 201, response.content
     revision = response.json()
     assert (revision["revision"], revision["status"], revision["correction_reason"]) == (2, "draft", "漏报一笔")
-    body = error(reporter.patch(url, {"ytd_investment": "650"}, format="json"), 400, "invalid")
+    body = error(
+        reporter.patch(url, {"ytd_investment": "650", "version": frozen["version"]}, format="json"), 400, "invalid"
+    )
     assert "revision" in body["fields"]
     assert office.get(plan_url).json()["ytd_investment"] == "600.0000"  # until the correction is approved
 
@@ -476,6 +524,28 @@ def test_two_people_saving_the_same_report_the_second_gets_a_conflict(api, world
     assert (stored.ytd_investment, stored.status) == (Decimal(350), "draft")  # nothing of the first is lost
 
 
+def test_a_change_to_a_report_must_say_which_version_it_read(api, world, project_a):
+    reporter = api("reporter_a")
+    report = save(reporter, project_a, 6, 300).json()
+    url = f"/api/project-reports/{report['id']}/"
+    body = error(reporter.patch(url, {"ytd_investment": "999"}, format="json"), 400, "invalid")
+    assert list(body["fields"]) == ["version"] and "version of the report you read" in body["fields"]["version"][0]
+    for wrong in (None, "二"):
+        body = error(reporter.patch(url, {"ytd_investment": "999", "version": wrong}, format="json"), 400, "invalid")
+        assert list(body["fields"]) == ["version"]
+    error(
+        reporter.patch(url, {"ytd_investment": "999", "version": report["version"] + 1}, format="json"), 409, "conflict"
+    )
+    # Saving the month again without a version would replace the report unseen: refused, naming the field.
+    body = error(save(reporter, project_a, 6, 999), 409, "conflict")
+    assert "send its version" in body["fields"]["version"][0]
+    assert MonthlyReport.objects.get(pk=report["id"]).ytd_investment == Decimal(300)  # nothing was overwritten
+    response = save(reporter, project_a, 6, 350, version=report["version"])
+    assert response.status_code == 200 and response.json()["ytd_investment"] == "350.0000"
+    response = reporter.patch(url, {"progress": "主体完工", "version": response.json()["version"]}, format="json")
+    assert response.status_code == 200 and response.json()["progress"] == "主体完工"
+
+
 def test_a_site_photo_is_uploaded_and_served_only_in_scope(api, world, project_a):
     report = save(api("reporter_a"), project_a, 6, 300).json()
     url = f"/api/project-reports/{report['id']}/photos/"
@@ -506,6 +576,15 @@ def test_a_site_photo_is_uploaded_and_served_only_in_scope(api, world, project_a
         == 204
     )
     assert api("reporter_a").get(url).json() == []
+
+    # Submitted, the report's photos are what the office reviews: no more uploads or withdrawals.
+    kept = api("reporter_a").post(url, {"photo": photo("留.jpg")}, format="multipart").json()
+    api("reporter_a").post(f"/api/project-reports/{report['id']}/submit/", {}, format="json")
+    late = api("reporter_a").post(url, {"photo": photo("晚.jpg")}, format="multipart")
+    assert "under review" in error(late, 400, "invalid")["fields"]["photo"][0]
+    void = api("reporter_a").post(f"/api/project-photos/{kept['id']}/void/", {"reason": "x"}, format="json")
+    assert "under review" in error(void, 400, "invalid")["fields"]["photo"][0]
+    assert [p["id"] for p in api("reporter_a").get(url).json()] == [kept["id"]]
 
 
 # --- campaigns ------------------------------------------------------------------------------------------
@@ -741,6 +820,7 @@ def test_the_schema_documents_the_endpoints(world):
         "/api/project-reporting/",
         "/api/project-late/",
         "/api/project-templates/",
+        "/api/project-procedures/{id}/void/",
     ):
         assert path in schema, path
     assert "ReportStatusEnum" in schema and "ProjectLightEnum" in schema
@@ -756,7 +836,9 @@ def test_lists_cost_the_same_queries_for_two_rows_or_ten(api, world, project_a, 
         "/api/project-reports/",
         "/api/project-milestones/",
         "/api/project-campaigns/",
+        "/api/project-procedures/",
         "/api/project-reporting/?unit={unit}&month=6",
+        "/api/project-late/?month=6",
     )
 
     def add_rows(n):
@@ -766,6 +848,7 @@ def test_lists_cost_the_same_queries_for_two_rows_or_ten(api, world, project_a, 
                 actor=world.admin, project=project, year=2026, month=6, ytd_investment=Decimal(10), problems=["问题"]
             )
             services.milestone_create(actor=world.admin, project=project, name="节点", planned_on=dt.date(2026, 9, 1))
+            services.procedure_create(actor=world.admin, project=project, name="施工许可")
             services.campaign_create(
                 actor=world.admin, name=f"活动{n}-{i}", kind="starting", date=dt.date(2026, 6, 1), projects=[project]
             )

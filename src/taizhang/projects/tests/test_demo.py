@@ -6,6 +6,7 @@ summary page and the API, as a leader would read them.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,13 +17,17 @@ from django.urls import reverse
 from taizhang.org.models import User
 from taizhang.projects import data, selectors
 from taizhang.projects.choices import Light, ReportStatus
-from taizhang.projects.models import Campaign, Milestone, MonthlyReport, Project, YearPlan
+from taizhang.projects.models import (
+    Campaign,
+    Milestone,
+    MonthlyReport,
+    Programme,
+    Project,
+    ProjectCategory,
+    YearPlan,
+)
 
 pytestmark = pytest.mark.slow
-
-
-def _digits(text: str) -> str:
-    return text.replace(",", "")
 
 
 def test_the_demo_ledgers_show_the_seed_figures(db):
@@ -64,12 +69,54 @@ def test_the_demo_ledgers_show_the_seed_figures(db):
     assert Campaign.objects.filter(date__year=2017).count() == 2
     assert Project.objects.filter(code="").count() == 0
 
-    # The district summary page and the API show the same figures.
+    # The district summary page shows the seed figures in its cells, and the API in its JSON.
     client = Client()
     client.force_login(supervisor)
-    html = _digits(client.get(reverse("projects:summary"), {"year": 2017, "month": 10}).content.decode())
-    for figure in ("150", "32160000", "4460000", "11750000", "1260000", "1113000", "310000", "75.7"):
-        assert figure in html, figure
+    page = client.get(reverse("projects:summary"), {"year": 2017, "month": 10}).content.decode()
+    totals = dict(re.findall(r'data-total="(\w+)">([^<]+)<', page))
+    assert (totals["count"], totals["total"], totals["planned"]) == ("150", "32,160,000", "4,460,000")
+    industrial, ecological = (ProjectCategory.objects.get(code=code).pk for code in ("industrial", "ecological"))
+    categories = summary_cells(page, "category")
+    assert pick(categories[str(industrial)]) == ("45", "11,750,000", "1,260,000")
+    assert pick(categories[str(ecological)]) == ("32", "1,113,000", "310,000")
+    programme = Programme.objects.get(code=data.CITY_UPGRADING)
+    programmes = summary_cells(page, "programme")
+    assert (programmes[str(programme.pk)]["count"], programmes[str(programme.pk)]["rate"]) == ("94", "75.7%")
+    assert len(re.findall(rf'data-parent="{programme.pk}"', page)) == 7
+
     api = client.get("/api/project-summary/", {"year": 2017, "month": 10})
     assert api.status_code == 200
-    assert Decimal(api.json()["total"]["total_investment"]) == Decimal(32_160_000)
+    body = api.json()
+    total = body["total"]
+    assert (total["count"], total["total_investment"], total["planned"]) == (150, "32160000.0000", "4460000.0000")
+    by_category = {row["key"]: row for row in body["by_category"]}
+    assert [by_category[str(industrial)][f] for f in ("count", "total_investment", "planned")] == [
+        45,
+        "11750000.0000",
+        "1260000.0000",
+    ]
+    assert [by_category[str(ecological)][f] for f in ("count", "total_investment", "planned")] == [
+        32,
+        "1113000.0000",
+        "310000.0000",
+    ]
+    upgrading_row = next(row for row in body["by_programme"] if row["key"] == str(programme.pk))
+    assert (upgrading_row["count"], upgrading_row["rate"]) == (94, "75.7")
+    nested = next(entry for entry in body["by_programme_category"] if entry["programme"] == programme.pk)
+    assert len(nested["rows"]) == 7
+
+
+def summary_cells(page: str, table: str) -> dict[str, dict[str, str]]:
+    """The top rows of one table of the summary page: the row's key -> its cells by ``data-field``."""
+    start = page.index(f'data-testid="summary-{table}"')
+    body = page[start : page.index("</table>", start)]
+    rows = re.findall(r'data-testid="summary-row" data-key="(\d*)"([^>]*)>(.*?)</tr>', body, re.S)
+    return {
+        key: dict(re.findall(r'data-field="(\w+)">([^<]*)<', row))
+        for key, attributes, row in rows
+        if "data-parent" not in attributes  # a programme's categories have keys of their own
+    }
+
+
+def pick(cells: dict[str, str]) -> tuple[str, str, str]:
+    return cells["count"], cells["total"], cells["planned"]

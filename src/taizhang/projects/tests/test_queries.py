@@ -22,6 +22,7 @@ LIMITS = {
     "review queue": 17,
     "battle map": 18,
     "summary": 20,
+    "lateness": 14,
     "campaigns": 16,
     "campaign": 16,
     "project": 24,
@@ -79,6 +80,7 @@ def visits(world, as_supervisor, as_reporter_a):
         "review queue": lambda: as_supervisor.get("/projects/review/"),
         "battle map": lambda: as_supervisor.get("/projects/gantt/"),
         "summary": lambda: as_supervisor.get("/projects/summary/"),
+        "lateness": lambda: as_supervisor.get("/projects/lateness/", {"year": 2026, "month": 5}),  # all late
         "campaigns": lambda: as_reporter_a.get("/projects/campaigns/"),
         "campaign": lambda: as_reporter_a.get(f"/projects/campaigns/{campaign.pk}/"),
         "project": lambda: as_reporter_a.get(f"/projects/{plan.project_id}/"),

@@ -346,6 +346,29 @@ def test_approval_procedures_are_recorded_and_an_obtained_one_needs_its_date(wor
         services.procedure_create(actor=reporter(world), project=project_a, name="环评")
 
 
+def test_a_procedure_is_voided_with_a_reason_and_a_voided_projects_stay_as_they_were(world, project_a):
+    sup = office(world)
+    wrong, kept = (services.procedure_create(actor=sup, project=project_a, name=n) for n in ("错录", "立项"))
+    with pytest.raises(PermissionDenied):
+        services.procedure_void(actor=reporter(world), procedure=wrong, reason="录错")
+    with pytest.raises(ValidationFailed) as no_reason:
+        services.procedure_void(actor=sup, procedure=wrong, reason=" ")
+    assert "reason" in no_reason.value.fields
+    assert services.procedure_void(actor=sup, procedure=wrong, reason="录错").void_reason == "录错"
+    assert list(project_a.procedures.live()) == [kept]
+    services.project_void(actor=sup, project=project_a, reason="项目取消")
+    for attempt in (
+        lambda: services.procedure_create(actor=sup, project=project_a, name="用地"),
+        lambda: services.procedure_change(actor=sup, procedure=kept, values={"permit_number": "1"}),
+        lambda: services.procedure_void(actor=sup, procedure=kept, reason="r"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            attempt()
+        assert refused.value.fields["project"] == ["The project is voided; its records no longer change."]
+    kept.refresh_from_db()
+    assert (kept.permit_number, kept.is_void) == ("", False)
+
+
 # --- year plans ----------------------------------------------------------------------------------------
 
 
@@ -618,6 +641,32 @@ def test_a_site_photo_keeps_its_exif_time_and_position(world, project_a):
     assert added.is_void and not report.photos.live().exists()
 
 
+def test_photos_change_only_while_the_report_is_a_draft_or_returned(world, project_a):
+    report = save(world, project_a, 6, "300").report
+    kept = services.photo_add(actor=reporter(world), report=report, upload=photo("a.jpg"))
+    services.report_transition(actor=reporter(world), report=report, action="submit")
+    with pytest.raises(ValidationFailed) as under_review:
+        services.photo_add(actor=reporter(world), report=report, upload=photo("b.jpg"))
+    assert under_review.value.fields["photo"] == [
+        "The report for 2026-06 is under review; wait for the office's decision."
+    ]
+    report = services.report_transition(actor=office(world), report=report, action="return", reason="补照片")
+    returned = services.photo_add(actor=reporter(world), report=report, upload=photo("b.jpg"))
+    services.report_transition(actor=reporter(world), report=report, action="submit")
+    services.report_transition(actor=office(world), report=report, action="approve")
+    frozen = "The report for 2026-06 is approved and frozen; open a correction to add or withdraw photos."
+    with pytest.raises(ValidationFailed) as approved:
+        services.photo_add(actor=reporter(world), report=report, upload=photo("c.jpg"))
+    assert approved.value.fields["photo"] == [frozen]
+    with pytest.raises(ValidationFailed) as withdrawn:
+        services.photo_void(actor=office(world), photo=kept, reason="拍错了")
+    assert withdrawn.value.fields["photo"] == [frozen]
+    assert set(report.photos.live()) == {kept, returned}  # nothing changed on the approved month
+    correction = services.report_transition(actor=reporter(world), report=report, action="correct", reason="补报")
+    added = services.photo_add(actor=reporter(world), report=correction, upload=photo("c.jpg"))
+    assert added.report == correction and correction.photos.live().count() == 1
+
+
 def test_a_file_that_is_not_an_image_is_refused_naming_the_field(world, project_a):
     report = save(world, project_a, 6, "300").report
     with pytest.raises(ValidationFailed) as refused:
@@ -851,6 +900,9 @@ def test_every_service_leaves_a_history_row_with_the_acting_user(world, audit, i
         services.project_stage(actor=sup, project=project, stage=Stage.STARTED, date=dt.date(2026, 2, 1))
         procedure = services.procedure_create(actor=sup, project=project, name="立项")
         services.procedure_change(actor=sup, procedure=procedure, values={"permit_number": "1"})
+        services.procedure_void(
+            actor=sup, procedure=services.procedure_create(actor=sup, project=project, name="错录"), reason="r"
+        )
         plan = services.plan_create(actor=sup, project=project, year=2026, planned_investment=600)
         services.plan_change(actor=sup, plan=plan, values={"progress_goal": "完工"})
         report = services.report_save(

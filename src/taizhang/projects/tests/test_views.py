@@ -4,6 +4,7 @@ campaigns, the battle map and the summary; bad input answered in the page, namin
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.test import Client
 from taizhang.core import clock
 from taizhang.core.audit import Source, audit_context
 from taizhang.issues.sample_photos import photo
-from taizhang.projects import services
+from taizhang.projects import selectors, services
 from taizhang.projects.models import (
     ApprovalProcedure,
     Campaign,
@@ -113,7 +114,8 @@ def test_another_units_records_are_not_found(world, reported, as_reporter_b, as_
     milestone = services.milestone_create(
         actor=world.admin, project=project_a, name="节点", planned_on=dt.date(2026, 9, 1)
     )
-    shot = services.photo_add(actor=world.admin, report=may, upload=photo("a.jpg"))
+    june = report(world, project_a, 6, 550, approve=False)  # the others' posts below would make it 600
+    shot = services.photo_add(actor=world.admin, report=june, upload=photo("a.jpg"))
     for client in (as_reporter_b, as_outsider):
         for url in (
             f"/projects/{project_a.pk}/",
@@ -129,7 +131,7 @@ def test_another_units_records_are_not_found(world, reported, as_reporter_b, as_
         assert row_post(client, plan, 6, "600").status_code == 404
         assert client.post(f"/projects/reports/{may.pk}/act/correct/", {"reason": "x"}).status_code == 404
         assert client.post(f"/projects/milestones/{milestone.pk}/done/").status_code == 404
-    assert not MonthlyReport.objects.filter(project=project_a, month=6).exists()
+    assert MonthlyReport.objects.get(project=project_a, month=6).ytd_investment == D(550)
     assert MonthlyReport.objects.filter(project=project_a, month=5).count() == 1
 
 
@@ -295,8 +297,12 @@ def test_the_project_page_shows_figures_chart_milestones_and_reports(world, as_r
         "cumulative": "500",
     }
     assert "time elapsed 41.7%" in page and "of the total 5.0%" in page and "this month 100" in page
-    assert 'id="project-chart-data"' in page and '"approved": [100.0, 200.0, 300.0, 400.0, 500.0, null' in page
-    assert '"pending": [null, null, null, null, null, 650.0' in page
+    chart = json.loads(re.search(r'id="project-chart-data" type="application/json">(.*?)</script>', page).group(1))
+    assert chart["months"] == [str(m) for m in range(1, 13)]
+    assert chart["approved"] == [100.0, 200.0, 300.0, 400.0, 500.0] + [None] * 7
+    assert chart["pending"] == [None] * 5 + [650.0] + [None] * 6
+    assert chart["plan"] == [1200.0] * 12
+    assert chart["elapsed"] == [100.0 * m for m in range(1, 13)]  # the plan by time elapsed: 1,200 × month ÷ 12
     statuses = re.findall(r'data-testid="milestone" data-status="(\w+)"', page)
     assert statuses == ["overdue", "done", "due_soon"]
     assert page.count('data-testid="report-row"') == 6
@@ -473,6 +479,23 @@ def test_stages_and_procedures(world, as_supervisor, project_a):
         {"name": "施工许可", "status": "obtained", "date": "2026-07-01", "permit_number": "X1", "version": 1},
     )
     assert edited.status_code == 302 and ApprovalProcedure.objects.get(pk=procedure.pk).permit_number == "X1"
+    page = text(as_supervisor.get(f"/projects/{project_a.pk}/"))
+    assert f'href="/projects/procedures/{procedure.pk}/void/" class="btn btn-sm btn-ghost-danger"' in page
+    assert as_supervisor.get(f"/projects/procedures/{procedure.pk}/void/").status_code == 200
+    no_reason = as_supervisor.post(f"/projects/procedures/{procedure.pk}/void/", {"reason": ""})
+    assert no_reason.status_code == 400 and not ApprovalProcedure.objects.get(pk=procedure.pk).is_void
+    voided = as_supervisor.post(f"/projects/procedures/{procedure.pk}/void/", {"reason": "录入重复"})
+    assert voided.status_code == 302 and voided["Location"] == f"/projects/{project_a.pk}/#procedures"
+    assert ApprovalProcedure.objects.get(pk=procedure.pk).void_reason == "录入重复"
+    assert "施工许可" not in text(as_supervisor.get(f"/projects/{project_a.pk}/")).split('id="procedures"')[1]
+
+
+def test_a_reporter_sees_procedures_but_may_not_void_them(world, as_reporter_a, project_a):
+    procedure = services.procedure_create(actor=world.admin, project=project_a, name="用地预审")
+    page = text(as_reporter_a.get(f"/projects/{project_a.pk}/"))
+    assert "用地预审" in page and 'data-testid="procedure-void"' not in page
+    assert as_reporter_a.post(f"/projects/procedures/{procedure.pk}/void/", {"reason": "x"}).status_code == 403
+    assert not ApprovalProcedure.objects.get(pk=procedure.pk).is_void
 
 
 # --- reporting -------------------------------------------------------------------------------------------
@@ -669,25 +692,40 @@ def test_an_unknown_action_is_not_found(as_supervisor, reported):
     assert as_supervisor.get(f"/projects/reports/{may.pk}/act/approve/").status_code == 405
 
 
-def test_photos_of_a_report(world, as_reporter_a, as_reporter_b, reported, tmp_path):
-    may = MonthlyReport.objects.get(project=reported[0], month=5)
-    upload = photo("site.jpg", taken_at=at(2026, 5, 30), longitude=113.6, latitude=34.7)
-    response = as_reporter_a.post(f"/projects/reports/{may.pk}/photos/", {"photo": upload, "caption": "东侧"})
+def test_photos_of_a_report(world, as_reporter_a, as_reporter_b, as_supervisor, reported):
+    june = report(world, reported[0], 6, 600, approve=False)
+    upload = photo("site.jpg", taken_at=at(2026, 6, 30), longitude=113.6, latitude=34.7)
+    response = as_reporter_a.post(f"/projects/reports/{june.pk}/photos/", {"photo": upload, "caption": "东侧"})
     assert response.status_code == 302
-    shot = ReportPhoto.objects.get(report=may)
-    page = text(as_reporter_a.get(f"/projects/reports/{may.pk}/"))
-    assert f"/projects/photos/{shot.pk}/" in page and "东侧" in page
+    shot = ReportPhoto.objects.get(report=june)
+    page = text(as_reporter_a.get(f"/projects/reports/{june.pk}/"))
+    assert f"/projects/photos/{shot.pk}/" in page and "东侧" in page and 'data-testid="photo-form"' in page
     served = as_reporter_a.get(f"/projects/photos/{shot.pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert as_reporter_b.get(f"/projects/photos/{shot.pk}/").status_code == 404
     text_file = SimpleUploadedFile("notes.jpg", b"not a picture", content_type="image/jpeg")
-    not_a_photo = as_reporter_a.post(f"/projects/reports/{may.pk}/photos/", {"photo": text_file}, follow=True)
+    not_a_photo = as_reporter_a.post(f"/projects/reports/{june.pk}/photos/", {"photo": text_file}, follow=True)
     assert "Photo:" in text(not_a_photo)
-    assert ReportPhoto.objects.filter(report=may).count() == 1
+    assert ReportPhoto.objects.filter(report=june).count() == 1
     no_reason = as_reporter_a.post(f"/projects/photos/{shot.pk}/void/", {"reason": ""}, follow=True)
     assert "Reason:" in text(no_reason) and not ReportPhoto.objects.get(pk=shot.pk).is_void
     assert as_reporter_a.post(f"/projects/photos/{shot.pk}/void/", {"reason": "拍错了"}).status_code == 302
     assert ReportPhoto.objects.get(pk=shot.pk).is_void
+
+    # An approved month is frozen: its photos stay as they were approved; the page says to open a correction.
+    kept = services.photo_add(actor=world.users["reporter_a"], report=june, upload=photo("kept.jpg"))
+    services.report_transition(actor=world.users["reporter_a"], report=june, action="submit")
+    services.report_transition(actor=world.users["supervisor"], report=june, action="approve")
+    page = text(as_reporter_a.get(f"/projects/reports/{june.pk}/"))
+    assert 'data-testid="photo-form"' not in page and "open a correction" in page
+    assert f"/projects/photos/{kept.pk}/void/" not in page
+    refused = as_reporter_a.post(
+        f"/projects/reports/{june.pk}/photos/", {"photo": photo("late.jpg"), "caption": "补拍"}, follow=True
+    )
+    assert "Photo: The report for 2026-06 is approved and frozen; open a correction" in text(refused)
+    withdrawn = as_supervisor.post(f"/projects/photos/{kept.pk}/void/", {"reason": "不要了"}, follow=True)
+    assert "Photo: The report for 2026-06 is approved and frozen" in text(withdrawn)
+    assert list(ReportPhoto.objects.live().filter(report=june)) == [kept]
 
 
 # --- campaigns, battle map, summary, card --------------------------------------------------------------------
@@ -738,8 +776,23 @@ def test_the_battle_map(world, as_supervisor, reported):
     assert only_b.count('data-testid="gantt-row"') == 1 and "乙项目" in only_b
     led = text(as_supervisor.get("/projects/gantt/", {"leader": "999999", "category": "x"}))
     assert led.count('data-testid="gantt-row"') == 2  # a bad filter is ignored
+    leader = services_person(world)
+    roads = world.data["project_categories"]["infrastructure"]
+    services.project_change(actor=world.admin, project=project_a, values={"leader": leader})
+    services.project_change(actor=world.admin, project=project_b, values={"category": roads})
+    by_leader = text(as_supervisor.get("/projects/gantt/", {"leader": leader.pk}))
+    assert gantt_projects(by_leader) == ["甲项目"]
+    by_category = text(as_supervisor.get("/projects/gantt/", {"category": roads.pk}))
+    assert gantt_projects(by_category) == ["乙项目"]
+    both = text(as_supervisor.get("/projects/gantt/", {"category": roads.pk, "leader": leader.pk}))
+    assert gantt_projects(both) == []
     css = (Path(settings.PACKAGE_DIR) / "web" / "static" / "projects" / "gantt-print.css").read_text()
     assert "@page { size: A3 landscape" in css
+
+
+def gantt_projects(page: str) -> list[str]:
+    """The projects the battle map shows, in order."""
+    return [re.search(r"[甲乙]项目", row).group(0) for row in page.split('data-testid="gantt-row"')[1:]]
 
 
 def test_the_summary(world, as_supervisor, reported):
@@ -796,6 +849,18 @@ def test_the_summary_shows_top_units_and_opens_them_one_level_at_a_time(world, a
     community_page = text(as_supervisor.get("/projects/summary/", {"unit": community.pk}))
     assert f'href="?year=2026&amp;unit={unit_a.pk}#unit"' in community_page  # up to its parent
 
+    # A community's reporter sees its project rolled up to the sub-district, named though it has none itself.
+    from taizhang.org import services as org_services
+
+    user = org_services.user_create(actor=world.admin, username="reporter_a1", password="walk-the-scope-2026")
+    org_services.membership_create(actor=world.admin, user=user, unit=community, role="reporter")
+    client = client_for(user)
+    own = summary_rows(text(client.get("/projects/summary/")), "unit")
+    assert {k: (v["label"], v["count"], v["open"]) for k, v in own.items()} == {
+        str(unit_a.pk): ("甲街道", "1", True),
+        "": ("Total", "1", False),
+    }
+
     for bad in ("abc", "999999"):
         page = text(as_supervisor.get("/projects/summary/", {"unit": bad}))
         assert f"Unit: “{bad}” is not a unit; showing the top units." in page
@@ -831,8 +896,10 @@ def test_pages_answer_in_chinese(world, reported):
     client = Client()
     client.force_login(world.users["supervisor"])
     with clock.travel(at(2026, 7, 3)):
-        for url in ("/projects/", "/projects/summary/", "/projects/gantt/", "/projects/review/"):
+        for url in ("/projects/", "/projects/summary/", "/projects/gantt/", "/projects/review/", "/projects/lateness/"):
             assert client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+        lateness = text(client.get("/projects/lateness/", {"month": 5}, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        assert "迟报漏报情况" in lateness
 
 
 def test_late_and_missing_reports_are_listed_per_unit(world, project_a, project_b, as_supervisor, as_reporter_b):
@@ -845,13 +912,26 @@ def test_late_and_missing_reports_are_listed_per_unit(world, project_a, project_
     page = text(as_supervisor.get("/projects/lateness/", {"year": 2026, "month": 5}))
     assert "2026-06-05" in page and "1 missing, 1 late" in page
     rows = re.findall(r'data-testid="lateness-row" data-unit="(\w+)"', page)
-    assert rows == [world.unit_a.code, world.unit_b.code] or sorted(rows) == sorted(
-        [world.unit_a.code, world.unit_b.code]
-    )
-    assert project_a.name in page and project_b.name in page
-    # A unit sees its own lateness only.
+    assert rows == [world.unit_a.code, world.unit_b.code]  # in the units' order
+    assert project_a.name in page and project_b.name in page and "2026-06-10" in page
+    assert 'data-testid="review-queue"' in page
+    # A unit sees its own lateness only, and no way to the office's review queue.
     own = text(as_reporter_b.get("/projects/lateness/", {"year": 2026, "month": 5}))
     assert project_b.name in own and project_a.name not in own
+    assert 'data-testid="review-queue"' not in own and 'href="/projects/review/"' not in own
+    # Only the first revision decides: a correction submitted after the due day does not make the month late.
+    reporter_a, supervisor = world.users["reporter_a"], world.users["supervisor"]
+    with clock.travel(at(2026, 6, 3)), audit_context(world.admin, Source.SYSTEM):
+        on_time = services.report_save(
+            actor=reporter_a, project=project_a, year=2026, month=5, ytd_investment=D(300)
+        ).report
+        services.report_transition(actor=reporter_a, report=on_time, action="submit")
+        services.report_transition(actor=supervisor, report=on_time, action="approve")
+    with clock.travel(at(2026, 6, 12)), audit_context(world.admin, Source.SYSTEM):
+        correction = services.report_transition(actor=reporter_a, report=on_time, action="correct", reason="补报")
+        services.report_transition(actor=reporter_a, report=correction, action="submit")
+    late = selectors.late_and_missing(supervisor, 2026, 5)
+    assert [(e.unit, e.missing, [r.pk for r in e.late]) for e in late] == [(world.unit_b, [], [report.pk])]
     # Before the due day nothing is missing yet; bad parameters fall back to last month.
     june = text(as_supervisor.get("/projects/lateness/", {"year": "twenty", "month": "13"}))
     assert "2026-07-05" in june and "Every report of this month came in on time." in june
