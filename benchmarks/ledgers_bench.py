@@ -18,7 +18,13 @@ SQLite file under var/bench/ and, with ``--postgres``, on PostgreSQL (the databa
   ``skip_diff``, ``force_init_instance``, batches of 1,000) and with its default settings. The default run can
   be limited to the first N rows (``--die-default-rows``) and is then scaled linearly, and said to be.
 
-Prints one JSON object per database, and the ratios the issue asks for.
+Every step reports its wall-clock ``seconds``, the CPU time of its own process (``cpu_seconds``: on a shared
+machine the wall clock includes waiting for a core; on PostgreSQL the server's work is not in it) and the peak
+resident memory of its process (``peak_mb``, ``getrusage`` ``ru_maxrss``, Django and the libraries included).
+
+Prints one JSON object with every step's figures, the ratios and each goal of issue 5 met or missed (also as
+PASS/FAIL lines on stderr); ``--json FILE`` writes the object to a file as well. Exits 0 whatever the verdicts:
+the figures are what the run is for.
 """
 
 from __future__ import annotations
@@ -47,8 +53,23 @@ PASSWORD = os.environ.get("TAIZHANG_BENCH_PASSWORD", "bench-" + "ledgers-2026") 
 UNITS = None  # filled from the generator
 
 
+GOALS = {
+    "import_seconds": 30.0,  # import end to end
+    "import_peak_mb": 1024.0,  # peak memory of the import
+    "export_seconds": 15.0,  # export of the 100,000 rows
+    "faster_than_die_default": 5.0,  # at least this many times faster than django-import-export's defaults
+    "vs_die_tuned": 1.0,  # no slower than its tuned settings
+    "vs_floor": 4.0,  # within this many times the floor
+}
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- set-up and reset (in the step's process) ----------------------------------------------------------------
@@ -400,7 +421,12 @@ def run_step(name: str, path: Path, limit: int | None) -> None:
     django.setup()
     if name in RESETS:
         reset()
+    cpu = cpu_seconds()
     result = STEPS[name](path, limit)
+    result["cpu_seconds"] = cpu_seconds() - cpu
+    if "scaled_to" in result:  # measured on the first rows only: scaled like the wall clock
+        result["measured_cpu_seconds"] = result["cpu_seconds"]
+        result["cpu_seconds"] *= result["scaled_to"] / result["measured_rows"]
     result["peak_mb"] = round(peak_mb())
     for key, value in list(result.items()):
         if isinstance(value, float):
@@ -451,14 +477,82 @@ def bench(env: dict[str, str], path: Path, die_default_rows: int | None, skip: s
         print(f"  {step} …", file=sys.stderr, flush=True)
         results[step] = child(step, path, env, die_default_rows if step == "die_default" else None)
         print(f"  {step}: {results[step]}", file=sys.stderr, flush=True)
-    ours = results.get("ours", {}).get("seconds")
     ratios = {}
-    if ours:
+    for mine in ("ours", "ours_preview"):
+        if mine not in results:
+            continue
         for other in ("floor", "die_tuned", "die_default"):
             if other in results:
-                ratios[f"ours_vs_{other}"] = round(ours / results[other]["seconds"], 2)
+                ratios[f"{mine}_vs_{other}"] = round(results[mine]["seconds"] / results[other]["seconds"], 2)
     results["ratios"] = ratios
+    results["goals"] = verdicts(results)
+    results["goals_cpu"] = verdicts(results, "cpu_seconds")
     return results
+
+
+def _verdict(goal: str, measured: float, limit: float, *, at_least: bool = False, unit: str = "") -> dict[str, Any]:
+    met = measured >= limit if at_least else measured <= limit
+    if met:
+        by = ""
+    elif unit == "×":
+        by = f"{measured:.2f}× where the goal is {'≥' if at_least else '≤'} {limit:g}×"
+    elif at_least:
+        by = f"short by {limit - measured:.2f}{unit} ({measured / limit:.0%} of the goal)"
+    else:
+        by = f"over by {measured - limit:.2f}{unit} ({measured / limit:.2f}× the goal)"
+    return {"goal": goal, "measured": round(measured, 2), "limit": limit, "met": met, "missed_by": by}
+
+
+def _time(step: dict[str, Any], measure: str) -> float:
+    """A step's wall-clock seconds, or its process's CPU seconds (scaled like the wall clock when the step ran
+    on fewer rows than the file has)."""
+    if measure == "seconds" or "scaled_to" not in step or "measured_cpu_seconds" in step:
+        return float(step[measure])
+    return float(step["cpu_seconds"]) * step["scaled_to"] / step["measured_rows"]
+
+
+def verdicts(results: dict[str, Any], measure: str = "seconds") -> list[dict[str, Any]]:
+    """Each goal of issue 5 that this run measured, met or missed and by how much: by the wall clock
+    (``seconds``, what the goals mean), or by the CPU time of each step's process (``cpu_seconds``: what the
+    code costs whatever else the machine runs; on PostgreSQL the server's work is left out)."""
+    found: list[dict[str, Any]] = []
+    suffix = "" if measure == "seconds" else " [CPU time]"
+    for mine, how in (
+        ("ours", "command line, check and import in one pass"),
+        ("ours_preview", "page: preview, then import"),
+    ):
+        step = results.get(mine)
+        if step is None:
+            continue
+        mine_s = _time(step, measure)
+        found.append(_verdict(f"import end to end ({how}) ≤ 30 s{suffix}", mine_s, GOALS["import_seconds"], unit=" s"))
+        if measure == "seconds":
+            found.append(
+                _verdict(f"import peak memory ({how}) ≤ 1 GB", step["peak_mb"], GOALS["import_peak_mb"], unit=" MB")
+            )
+        if "die_default" in results:
+            speed_up = _time(results["die_default"], measure) / mine_s
+            goal = f"{mine} ≥ 5× faster than django-import-export defaults{suffix}"
+            found.append(_verdict(goal, speed_up, GOALS["faster_than_die_default"], at_least=True, unit="×"))
+        if "die_tuned" in results:
+            ratio = mine_s / _time(results["die_tuned"], measure)
+            goal = f"{mine} no slower than django-import-export tuned{suffix}"
+            found.append(_verdict(goal, ratio, GOALS["vs_die_tuned"], unit="×"))
+        if "floor" in results:
+            ratio = mine_s / _time(results["floor"], measure)
+            found.append(_verdict(f"{mine} within 4× of the floor{suffix}", ratio, GOALS["vs_floor"], unit="×"))
+    if "export" in results:
+        found.append(
+            _verdict(f"export ≤ 15 s{suffix}", _time(results["export"], measure), GOALS["export_seconds"], unit=" s")
+        )
+    return found
+
+
+def print_verdicts(label: str, found: list[dict[str, Any]]) -> None:
+    for goal in found:
+        verdict = "PASS" if goal["met"] else "FAIL"
+        detail = f" — {goal['missed_by']}" if goal["missed_by"] else ""
+        print(f"{label}: {verdict} {goal['goal']}: {goal['measured']}{detail}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -469,10 +563,18 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--die-default-rows", type=int, help="time django-import-export's defaults on N rows, scaled")
     parser.add_argument("--skip", action="append", default=[], help="a step to leave out (repeatable)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--verdicts", type=Path, help="print the goals met or missed by the figures of a --json file")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.step:
         run_step(options.step, options.file, options.die_default_rows)
+        return
+    if options.verdicts:
+        saved = json.loads(options.verdicts.read_text())
+        for label in ("sqlite", "postgresql"):
+            if label in saved:
+                print_verdicts(label, verdicts(saved[label]) + verdicts(saved[label], "cpu_seconds"))
         return
 
     import ledgers_generate
@@ -481,14 +583,24 @@ def main() -> None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         ledgers_generate.write_xlsx(path, ledgers_generate.projects(options.rows), month=MONTH)
-    report: dict[str, Any] = {"rows": options.rows, "file_mb": round(path.stat().st_size / 1024 / 1024, 1)}
+    report: dict[str, Any] = {
+        "rows": options.rows,
+        "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
     targets = ([] if options.no_sqlite else [("sqlite", None)]) + (
         [("postgresql", options.postgres)] if options.postgres else []
     )
     for label, url in targets:
         print(f"{label}:", file=sys.stderr, flush=True)
         report[label] = bench(prepare_database(url), path, options.die_default_rows, set(options.skip))
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+        report[label]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    for label, _url in targets:
+        print_verdicts(label, report[label]["goals"] + report[label]["goals_cpu"])
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    if options.json:
+        options.json.write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":
