@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,12 +83,34 @@ def project_get(user: Any, pk: Any) -> Project:
 
 def plan_years(user: Any) -> list[int]:
     """The years that have a ledger, newest first."""
+    if scope_for(user).district_read:
+        return _live_plan_years()
     return list(
         _of_visible(user, YearPlan.objects.live(), "project")
         .values_list("year", flat=True)
         .distinct()
         .order_by("-year")
     )
+
+
+# The district's years by skipping down the index on the plans' year, one probe per year: a DISTINCT reads
+# all 100,000 plans of a city's five ledgers (40 ms), this reads five index entries (0.2 ms). The ORM has no
+# recursive queries; the statement is plain SQL that SQLite runs too.
+_YEARS_SQL = """
+WITH RECURSIVE years(year) AS (
+    SELECT MAX(year) FROM {table} WHERE voided_at IS NULL
+    UNION ALL
+    SELECT (SELECT MAX(p.year) FROM {table} p WHERE p.voided_at IS NULL AND p.year < years.year)
+    FROM years WHERE years.year IS NOT NULL
+)
+SELECT year FROM years WHERE year IS NOT NULL
+"""
+
+
+def _live_plan_years() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_YEARS_SQL.format(table=connection.ops.quote_name(YearPlan._meta.db_table)))
+        return [year for (year,) in cursor.fetchall()]
 
 
 def current_year(user: Any) -> int:
@@ -536,20 +559,19 @@ class Summary:
 
 
 def summary_month(user: Any, year: int) -> int:
-    """The month a summary of ``year`` opens on: the latest month whose approved reports cover at least half
-    as many projects as the best-covered month (a month still under review would understate the year); 0 if
-    nothing is approved yet."""
-    counts = dict(
-        _of_visible(user, MonthlyReport.objects.live(), "project")
-        .filter(year=year, is_effective=True)
-        .order_by()
-        .values_list("month")
-        .annotate(n=Count("*"))  # not the ids: the index of approved months answers it without the table
-    )
-    if not counts:
+    """The month a summary of ``year`` opens on: the latest month approved for at least half as many projects
+    as the best-covered month (a month still under review would understate the year); 0 if nothing is
+    approved yet.
+
+    Read from the plans' ``reported_month`` (the latest month approved for each plan): a plan approved to
+    October counts for every month up to October. Months are approved in order, so this is the count of the
+    months' approved reports, read from the year's 20,000 plans instead of its 200,000 approved reports.
+    """
+    per_month = dict(plan_list(user, year).order_by().values_list("reported_month").annotate(n=Count("*")))
+    covered = {month: sum(n for last, n in per_month.items() if last >= month) for month in range(1, 13)}
+    if not covered[1]:
         return 0
-    enough = max(counts.values()) / 2
-    return max(month for month, n in counts.items() if n >= enough)
+    return max(month for month, n in covered.items() if n >= covered[1] / 2)
 
 
 def _add(rows: dict[Any, SummaryRow], key: Any, values: dict[str, Any]) -> None:

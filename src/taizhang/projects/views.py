@@ -247,6 +247,7 @@ class PlanList(ProjectNames, generic.ListPage):
     title = gettext_lazy("Key-project ledger")
     search_placeholder = gettext_lazy("Name, code, owner (pinyin too)")
     add_perm = "projects.add_project"
+    paginator_class = LedgerPaginator
     spreadsheet = PROJECTS  # Export menu: the year's filtered ledger as .xlsx (office layout) or .csv
     extra_actions = (
         (gettext_lazy("Battle map"), "projects:gantt"),
@@ -256,8 +257,6 @@ class PlanList(ProjectNames, generic.ListPage):
     @classmethod
     def preference_key(cls) -> str:
         return "projects:plan_list"
-
-    paginator_class = LedgerPaginator
 
     @cached_property
     def years(self) -> list[int]:

@@ -244,6 +244,23 @@ def test_the_ledger_pages_in_order_with_the_count_and_totals_of_every_page(world
     assert re.findall(r">(P\d\d)</a>", sorted_by_code) == ["P01", "P00"]
 
 
+def test_the_ledger_offers_the_years_of_the_live_plans(world, as_supervisor, as_reporter_a, reported):
+    project_a, project_b = reported
+    services.plan_create(actor=world.admin, project=project_a, year=2025, planned_investment=1)
+    services.plan_create(actor=world.admin, project=project_b, year=2024, planned_investment=1)
+    withdrawn = services.plan_create(actor=world.admin, project=project_b, year=2027, planned_investment=1)
+    services.plan_void(actor=world.admin, plan=withdrawn, reason="未列入")
+    assert selectors.plan_years(world.users["supervisor"]) == [2026, 2025, 2024]  # the district's, by index
+    assert selectors.plan_years(world.users["reporter_a"]) == [2026, 2025]  # a unit's own
+    page = text(as_supervisor.get("/projects/"))
+    select = page[page.index('name="year"') : page.index("</select>", page.index('name="year"'))]
+    assert re.findall(r'<option value="(\d+)"( selected)?>', select) == [
+        ("2026", " selected"),
+        ("2025", ""),
+        ("2024", ""),
+    ]
+
+
 def test_the_filter_lists_name_their_choices(world, as_supervisor, reported):
     page = text(as_supervisor.get("/projects/", {"unit": world.unit_a.pk}))
     units = page[page.index('name="unit"') : page.index("</select>", page.index('name="unit"'))]
@@ -788,6 +805,21 @@ def test_the_battle_map(world, as_supervisor, reported):
     assert gantt_projects(both) == []
     css = (Path(settings.PACKAGE_DIR) / "web" / "static" / "projects" / "gantt-print.css").read_text()
     assert "@page { size: A3 landscape" in css
+
+
+def test_the_summary_opens_on_the_latest_month_approved_for_half_the_projects(world, as_supervisor, reported):
+    project_a, project_b = reported
+    supervisor = world.users["supervisor"]
+    third = make_project_in(world, world.unit_a, "丙")
+    assert selectors.summary_month(supervisor, 2025) == 0  # nothing approved
+    for month in range(1, 6):
+        report(world, third, month, 50 * month)
+    report(world, project_a, 6, 600)  # June approved for one project of three: still being reviewed
+    assert selectors.summary_month(supervisor, 2026) == 5
+    assert "January to month 5" in text(as_supervisor.get("/projects/summary/"))
+    report(world, project_b, 6, 120)  # two of three: June is the month to show
+    assert selectors.summary_month(supervisor, 2026) == 6
+    assert "January to month 6" in text(as_supervisor.get("/projects/summary/"))
 
 
 def gantt_projects(page: str) -> list[str]:
