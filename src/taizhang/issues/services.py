@@ -136,12 +136,8 @@ def issue_register(
     calendar = workdays.calendar()
     limit = rules.limit_of(category)
     due = _as_deadline(deadline, calendar) if deadline is not None else rules.deadline_for(limit, now, calendar)
-    year = timezone.localtime(now).year
-    sequence = _next_sequence(year)
     issue = Issue(
-        year=year,
-        sequence=sequence,
-        number=f"{year}-{sequence:06d}",
+        year=timezone.localtime(now).year,
         title=title[:200],
         description=description,
         source=source,
@@ -169,7 +165,12 @@ def issue_register(
         yellow_at=rules.yellow_from(limit, due, calendar),
         status=Status.REGISTERED,
     )
-    _save_new(issue)
+    _validate_new(issue)
+    # The number last: its counter row stays locked until the registration commits, so everything that can be
+    # done before taking it is done before (concurrent registrations queue only for the insert itself).
+    issue.sequence = _next_sequence(issue.year)
+    issue.number = f"{issue.year}-{issue.sequence:06d}"
+    _insert_new(issue)
     cooperating = [u for u in cooperating_units if u.pk != unit.pk]
     if cooperating:
         issue.cooperating_units.set(cooperating)
@@ -194,19 +195,23 @@ def issue_register(
     return issue
 
 
-def _save_new(issue: Issue) -> None:
-    """Validate and insert a new issue: its fields and ``clean()``, not what was settled above.
+def _validate_new(issue: Issue) -> None:
+    """Validate a new issue: its fields and ``clean()``, not what registration settles itself.
 
-    Every related record was loaded and checked above, the number comes from the locked counter (unique) and the
-    point is complete or absent by construction (the check constraint): validating those again would re-read
-    rows and build a query per constraint, the better part of a registration's time. The database still
-    enforces the constraints; a violation is reported like a validation error (the service's transaction rolls
-    back, so no savepoint is needed around the insert).
+    Every related record was loaded and checked by the caller, the number comes from the locked counter (unique)
+    and the point is complete or absent by construction (the check constraint): validating those again would
+    re-read rows and build a query per constraint, the better part of a registration's time. The database still
+    enforces the constraints (see :func:`_insert_new`).
     """
     try:
         issue.full_clean(exclude=TRUSTED_ON_REGISTRATION, validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
+
+
+def _insert_new(issue: Issue) -> None:
+    """Insert a validated issue. A constraint the database still refuses is reported like a validation error (the
+    service's transaction rolls back, so no savepoint is needed around the insert)."""
     try:
         issue.save(force_insert=True)
     except IntegrityError as exc:
