@@ -1,4 +1,5 @@
-"""Flag issues whose light turned yellow or red and remind their units. For cron, e.g. every 15 minutes:
+"""Flag issues whose light turned yellow or red (and shelved issues due for review) and remind their units and the
+supervision office. ``taizhang serve`` runs this every 15 minutes through its scheduler; without it, from cron:
 
     */15 * * * *  taizhang issues_remind
 
@@ -29,7 +30,7 @@ class Command(AuditedCommand):
 
         if options["now"]:
             counts = issues_remind(actor=None)
-            self.stdout.write(f"yellow={counts['yellow']} overdue={counts['overdue']}")
+            self.stdout.write(f"yellow={counts['yellow']} overdue={counts['overdue']} review={counts['review']}")
             return
         result = remind_deadlines.enqueue()
         self.stdout.write(f"queued {result.id}")
