@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0912
     office, head, reporter = users["supervisor"], users["head"], users["reporter"]
     year = selectors.current_year(office)
     month = selectors.summary_month(office, year)
-    reporting_unit = selectors.reporting_units(reporter)[0]
+    reporting_unit = selectors.reporting_units(reporter).first()
     day = today()
     reporting_month = day.month - 1 if year == day.year and day.month > 1 else 12  # the month being reported
     rows_in_year = YearPlan.objects.filter(year=year).count()

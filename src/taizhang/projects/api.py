@@ -1469,10 +1469,9 @@ class ReportingView(AuditedAPIMixin, APIView):
         user = request.user
         unit_id = query.validated_data.get("unit")
         if unit_id is None:
-            units = selectors.reporting_units(user)
-            if not units:
+            unit = selectors.reporting_units(user).first()
+            if unit is None:
                 raise ValidationFailed(fields={"unit": [_("Choose a unit: you report for none.")]})
-            unit = units[0]
         else:
             unit = org_selectors.unit_choices(user).filter(pk=unit_id).first()
             if unit is None:

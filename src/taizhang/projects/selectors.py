@@ -236,17 +236,17 @@ class ReportingRow:
         return self.report is None or self.report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
-def reporting_units(user: Any) -> list[Any]:
-    """Units whose projects the user reports for (their own units with projects; all for the office)."""
+def reporting_units(user: Any) -> QuerySet[Any]:
+    """Units whose live projects the user reports for (their own units with projects; all for the office)."""
     from taizhang.org.models import Unit
 
     scope = scope_for(user)
-    units = Unit.objects.filter(pk__in=YearPlan.objects.live().values("project__responsible_unit"))
+    units = Unit.objects.filter(pk__in=Project.objects.live().values("responsible_unit"))
     if not scope.district_write:
         units = units.filter(
             pk__in=[uid for uid in scope.unit_ids if scope.has_role("reporter", "unit_head", unit_id=uid)]
         )
-    return list(units.order_by("sort_order", "code").only("id", "code", "name", "short_name", "sort_order", "path"))
+    return units.order_by("sort_order", "code").only("id", "code", "name", "short_name", "sort_order", "path")
 
 
 # What the reporting page and the lateness list read of a plan and a report: nothing else is shown there.

@@ -52,6 +52,7 @@ from taizhang.projects.models import (
 )
 from taizhang.projects.reporting_html import RowRenderer
 from taizhang.projects.templatetags.projects_format import wan
+from taizhang.projects.widgets import NamedSelect
 
 # Labels of the fields a message can be about: every error on these pages says which field it means.
 FIELD_LABELS: dict[str, Any] = {
@@ -840,6 +841,7 @@ class Reporting(generic.LedgerView):
         user = request.user
         today = services.today()
         units = selectors.reporting_units(user)
+        choices = list(units.values_list("pk", "name"))
         notes: list[str] = []
         default = previous_month(today)
         text = request.GET.get("month", "").strip()
@@ -853,12 +855,10 @@ class Reporting(generic.LedgerView):
             )
             period = default
         year, month = period
-        unit = units[0] if units else None
         wanted = request.GET.get("unit", "").strip()
-        if wanted:
-            unit = next((u for u in units if str(u.pk) == wanted), None)
-            if unit is None:
-                raise Http404
+        unit = units.filter(pk=_int(wanted, 1, 2**31 - 1) or 0).first() if wanted else units.first()
+        if wanted and unit is None:
+            raise Http404
         rows = selectors.reporting_rows(user, unit, year, month) if unit is not None else []
         # Every row is a project of the same unit: whether the user reports for them is one answer.
         can_report = bool(rows) and user.has_perm("projects.report_project", rows[0].plan.project)
@@ -882,8 +882,12 @@ class Reporting(generic.LedgerView):
             self.template_name,
             {
                 "title": _("Monthly reporting"),
-                "units": units,
+                "units": choices,
                 "unit": unit,
+                "unit_select": NamedSelect(  # the office chooses among 2,000 units: no template per option
+                    choices=choices,
+                    attrs={"id": "reporting-unit", "class": "form-select", "onchange": "this.form.submit()"},
+                ).render("unit", unit.pk if unit else None),
                 "year": year,
                 "month": month,
                 "period": f"{year}-{month:02d}",

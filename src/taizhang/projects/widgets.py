@@ -1,7 +1,8 @@
-"""Filter widgets of the key-project pages that stay cheap with a city's 2,000 units."""
+"""Select widgets of the key-project pages that stay cheap with a city's 2,000 units."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.forms.models import ModelChoiceIterator
@@ -13,9 +14,10 @@ from taizhang.issues.widgets import FastSelect
 
 
 class NamedSelect(FastSelect):
-    """A select over a model choice field whose options are labelled by the records' ``name`` (their ``str``):
-    the options are read as ``(pk, name)`` pairs, not as model instances, in one ordinary query (a model
-    choice field otherwise builds every record and reads them through a server-side cursor)."""
+    """A select whose options are written as plain strings, a few microseconds each. Over a model choice
+    field the options are read as ``(pk, name)`` pairs (``label_fields``), not as model instances, in one
+    ordinary query: a model choice field otherwise builds every record and reads them through a server-side
+    cursor. The labels are the records' ``str``, which for units, categories and programmes is their name."""
 
     label_fields: tuple[str, ...] = ("name",)
 
@@ -23,22 +25,26 @@ class NamedSelect(FastSelect):
     def label(name: str, *_rest: Any) -> str:
         return name
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+    def options(self) -> Iterator[tuple[Any, Any]]:
         choices = self.choices
         if not isinstance(choices, ModelChoiceIterator):
-            return super().render(name, value, attrs, renderer)
+            yield from choices
+            return
+        if choices.field.empty_label is not None:
+            yield "", choices.field.empty_label
+        for pk, *values in choices.queryset.prefetch_related(None).values_list("pk", *self.label_fields):
+            yield pk, self.label(*values)
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = {str(v) for v in self.format_value(value)}
         parts: list[str] = [format_html("<select{}>", flatatt(final))]
-        empty = choices.field.empty_label
-        if empty is not None:
-            parts.append(format_html('<option value=""{}>{}</option>', " selected" if "" in chosen else "", empty))
-        for pk, *values in choices.queryset.prefetch_related(None).values_list("pk", *self.label_fields):
-            key = str(pk)
+        for option, label in self.options():
+            key = "" if option is None else str(option)
             selected = " selected" if key in chosen else ""
-            parts.append(f'<option value="{key}"{selected}>{conditional_escape(self.label(*values))}</option>')
+            parts.append(f'<option value="{conditional_escape(key)}"{selected}>{conditional_escape(label)}</option>')
         parts.append("</select>")
-        return mark_safe("".join(str(p) for p in parts))  # noqa: S308  (labels escaped, keys are integers)
+        return mark_safe("".join(parts))  # noqa: S308  (keys and labels escaped)
 
 
 class LeaderSelect(NamedSelect):

@@ -529,6 +529,19 @@ def test_the_reporting_page_lists_the_units_projects_for_last_month(world, as_re
     assert category_headers(may) == [("产业项目 ", "· 1 project")]
 
 
+def test_the_office_chooses_the_unit_it_reports_for(world, as_supervisor, reported):
+    page = text(as_supervisor.get("/projects/reporting/", {"unit": world.unit_b.pk, "month": "2026-06"}))
+    select = re.search(
+        r'<select class="form-select" id="reporting-unit" name="unit" onchange="this.form.submit\(\)">(.*?)</select>',
+        page,
+    ).group(1)
+    assert f'<option value="{world.unit_b.pk}" selected>乙街道</option>' in select and ">甲街道</option>" in select
+    assert "乙项目" in page and "甲项目" not in page
+    first = text(as_supervisor.get("/projects/reporting/"))  # no unit chosen: the first, in the units' order
+    assert "甲项目" in first and "乙项目" not in first
+    assert as_supervisor.get("/projects/reporting/", {"unit": "abc"}).status_code == 404
+
+
 def category_headers(page: str) -> list[tuple[str, str]]:
     return re.findall(r'data-testid="category"><th[^>]*>([^<]+)<span[^>]*>([^<]+)<', page)
 
