@@ -25,7 +25,7 @@ class NamedSelect(FastSelect):
     def label(name: str, *_rest: Any) -> str:
         return name
 
-    def options(self) -> Iterator[tuple[Any, Any]]:
+    def pairs(self) -> Iterator[tuple[Any, Any]]:
         choices = self.choices
         if not isinstance(choices, ModelChoiceIterator):
             yield from choices
@@ -39,7 +39,7 @@ class NamedSelect(FastSelect):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = {str(v) for v in self.format_value(value)}
         parts: list[str] = [format_html("<select{}>", flatatt(final))]
-        for option, label in self.options():
+        for option, label in self.pairs():
             key = "" if option is None else str(option)
             selected = " selected" if key in chosen else ""
             parts.append(f'<option value="{conditional_escape(key)}"{selected}>{conditional_escape(label)}</option>')
