@@ -225,9 +225,7 @@ def test_reading_needs_no_key_and_shows_the_public_only_what_came_in_through_ope
 
 def test_api_keys_are_checked(open311, world):
     client, key, http = open311
-    assert errors(http.post("/open311/v2/requests.json", {"service_code": "sr-dump"}), 403) == [
-        "api_key is required."
-    ]
+    assert errors(http.post("/open311/v2/requests.json", {"service_code": "sr-dump"}), 403) == ["api_key is required."]
     assert errors(http.get("/open311/v2/services.json", {"api_key": key[:8] + "x" * 24}), 403) == [
         "api_key is not valid."
     ]  # a key that is given must be right, even where none is needed
