@@ -23,7 +23,7 @@ class LedgerFilterSet(django_filters.FilterSet):
                 widget = field.widget
                 if isinstance(widget, forms.NullBooleanSelect):
                     # "Unknown" reads as a value; in a filter the empty choice means "any", like other selects.
-                    widget.choices = [("unknown", "---------"), *widget.choices[1:]]
+                    widget.choices = [("unknown", "---------"), *list(widget.choices)[1:]]
                 css = "form-select" if widget.input_type == "select" or hasattr(widget, "choices") else "form-control"
                 widget.attrs.setdefault("class", css)
             form._styled = True
