@@ -174,14 +174,16 @@ def test_a_clerk_fixes_a_messy_roster_and_imports_it(server, tmp_path):
 
 def test_a_large_roster_shows_its_progress_while_the_worker_checks_and_imports_it(server, tmp_path):
     large = tmp_path / "临聘人员名册.xlsx"
-    large.write_bytes(roster([[f"临聘人员{i:04d}", UNIT, "协管员", ""] for i in range(1, 1201)]))
+    # Large enough that checking and importing each outlast several of the page's one-second polls even on an
+    # idle machine (1,200 rows were done between two polls there).
+    large.write_bytes(roster([[f"临聘人员{i:04d}", UNIT, "协管员", ""] for i in range(1, 4001)]))
     with chromium_page(server) as page:
         login(page, "head_cgj", DEMO_PASSWORD)
         upload(page, large)
         assert page.locator("[data-testid=progress]").is_visible()  # the bar itself is 0 px wide at 0%
         seen = watch(page)
         page.wait_for_selector("[data-testid=count-created]", timeout=120_000)  # reloaded by itself when done
-        assert page.locator("[data-testid=count-created]").inner_text() == "1200"
+        assert page.locator("[data-testid=count-created]").inner_text() == "4000"
         page.click("[data-testid=commit]")
         page.wait_for_load_state()
         seen += watch(page)
@@ -189,7 +191,7 @@ def test_a_large_roster_shows_its_progress_while_the_worker_checks_and_imports_i
             "document.querySelector('[data-testid=status]')?.className.includes('bg-green')", timeout=180_000
         )
         assert any(0 < value < 100 for value in seen), f"no progress seen between 0 and 100: {seen}"
-        assert page.locator("[data-testid=count-created]").inner_text() == "1200"
+        assert page.locator("[data-testid=count-created]").inner_text() == "4000"
 
 
 def watch(page) -> list[int]:
