@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
@@ -14,9 +14,10 @@ _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 
 @lru_cache(maxsize=65536)
 def _pinyin_forms(text: str) -> tuple[str, str]:
+    # One conversion: an initial is the first letter of its syllable (pypinyin's FIRST_LETTER style is exactly
+    # that), so a second pass over the text would only repeat the segmentation and the dictionary lookups.
     syllables = lazy_pinyin(text, errors="ignore")
-    initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(syllables).lower(), "".join(initials).lower()
+    return "".join(syllables).lower(), "".join(s[0] for s in syllables if s).lower()
 
 
 def search_text_for(values: Iterable[str]) -> str:

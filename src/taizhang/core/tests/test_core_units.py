@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from taizhang.core import images
@@ -20,6 +22,18 @@ def test_search_text_holds_the_name_its_pinyin_and_initials():
     text = search_text_for(["区发改委", "FGW-01", ""])
     assert text.split() == ["区发改委", "qufagaiwei", "qfgw", "fgw01"]
     assert normalise_query(" Qu Fa-Gai ") == "qufagai"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="重庆长安银行行长乐二七区发改委ABc-1 淮河路街道", min_size=1, max_size=12))
+def test_initials_are_pypinyins_first_letters(text):
+    """search_text_for derives initials from one pinyin pass; they must be what FIRST_LETTER style gives."""
+    from pypinyin import Style, lazy_pinyin
+
+    words = search_text_for([text]).split()
+    if len(words) == 3:  # the text has Han characters: normalised text, pinyin, initials
+        expected = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
+        assert words[2] == expected
 
 
 def test_scope_of_nobody_sees_nothing():
