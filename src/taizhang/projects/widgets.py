@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,9 +43,14 @@ class NamedSelect(FastSelect):
         for option, label in self.pairs():
             key = "" if option is None else str(option)
             selected = " selected" if key in chosen else ""
-            parts.append(f'<option value="{conditional_escape(key)}"{selected}>{conditional_escape(label)}</option>')
+            parts.append(f'<option value="{_escape(key)}"{selected}>{_escape(label)}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308  (keys and labels escaped)
+
+
+def _escape(text: Any) -> str:
+    """Django's ``conditional_escape``, with plain strings (names read from the database) escaped directly."""
+    return html.escape(text) if type(text) is str else conditional_escape(text)
 
 
 class LeaderSelect(NamedSelect):
