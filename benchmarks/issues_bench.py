@@ -200,12 +200,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-open311", action="store_true")
     parser.add_argument("--skip-pages", action="store_true", help="only route points and post Open311 requests")
     parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        help="time only the pages whose label contains TEXT (e.g. 'statistics', 'by week'); implies --skip-open311",
+    )
+    parser.add_argument(
         "--cpu",
         action="store_true",
         help="also report each page's mean CPU time (Django + its PostgreSQL backend, parallel query off): "
         "what it costs on an idle machine when others load this one",
     )
     args = parser.parse_args(argv)
+    if args.only:
+        args.skip_open311 = True
 
     import django
 
@@ -248,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print("cannot read the PostgreSQL backend's CPU time (another machine?): no cpu column")
         pages(args, client_for, get)
-    route(args, areas)
+    if not args.only:
+        route(args, areas)
     if not args.skip_open311:
         post_open311(args)
     print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -266,7 +274,12 @@ def pages(args: Any, client_for: Callable[[str], Any], get: Callable[..., Any]) 
     category = IssueCategory.objects.get(code="sr")
     this_year = timezone.localdate().replace(month=1, day=1).isoformat()
     print()
-    print(line("work queue (a sub-district's reporter)", timed(get(reporter, "/issues/queue/"), args.runs), 150))
+
+    def wanted(label: str) -> bool:
+        return not args.only or args.only in label
+
+    if wanted("work queue (a sub-district's reporter)"):
+        print(line("work queue (a sub-district's reporter)", timed(get(reporter, "/issues/queue/"), args.runs), 150))
     for label, url in (
         ("list, reporter: everything in scope", "/issues/"),
         ("list, reporter: red lights", "/issues/?light=red"),
@@ -277,7 +290,8 @@ def pages(args: Any, client_for: Callable[[str], Any], get: Callable[..., Any]) 
         ("list, office: category tree and dates", f"/issues/?category={category.pk}&registered_from={this_year}"),
         ("list, office: search 淮河路", "/issues/?q=%E6%B7%AE%E6%B2%B3%E8%B7%AF"),
     ):
-        print(line(label, timed(get(reporter if "reporter" in label else office, url), args.runs), 150))
+        if wanted(label):
+            print(line(label, timed(get(reporter if "reporter" in label else office, url), args.runs), 150))
     today = timezone.localdate().isoformat()
     year = f"start={this_year}&end={today}"
     for label, url in (
@@ -287,7 +301,9 @@ def pages(args: Any, client_for: Callable[[str], Any], get: Callable[..., Any]) 
         ("statistics, office: this year by week", f"/issues/statistics/?by=week&{year}"),
         ("statistics, reporter: this year by unit", f"/issues/statistics/?by=unit&{year}"),
     ):
-        print(line(label, timed(get(reporter if "reporter" in label else office, url), max(5, args.runs // 3)), 500))
+        if wanted(label):
+            runs = max(5, args.runs // 3)
+            print(line(label, timed(get(reporter if "reporter" in label else office, url), runs), 500))
 
     print("load average after the pages: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 

@@ -486,6 +486,25 @@ class Issue(LedgerModel):
                 condition=models.Q(voided_at__isnull=True),
                 name="issues_live_deadline",
             ),
+            # The same figures led by the unit: the district's statistics by unit count unit by unit, each one
+            # range of these, instead of hashing every issue of the period by its unit (see selectors).
+            models.Index(
+                fields=["responsible_unit", "registered_at"],
+                include=["rework_count", "recurrence_count"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_unit_registered",
+            ),
+            models.Index(
+                fields=["responsible_unit", "closed_at"],
+                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
+                name="issues_unit_closed",
+            ),
+            models.Index(
+                fields=["responsible_unit", "deadline"],
+                include=["status", "closed_on_time"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_unit_deadline",
+            ),
             # The issues whose clock runs (a few percent of the ledger): lights, overdue counts and lists (capped
             # counts read the ids), work queues, reminders.
             models.Index(

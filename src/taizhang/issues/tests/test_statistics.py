@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from taizhang.core import clock
@@ -165,3 +167,38 @@ def test_the_page_and_the_api_show_the_same_figures(world, ledger):
     assert body["total"]["received"] == 9 and body["total"]["overdue_now"] == 2
     categories = {r["name"]: r for r in by_category["rows"]}
     assert Decimal(categories["井盖缺失"]["rate"]) == 1 and categories["乱堆乱放"]["due_shelved"] == 1
+
+
+def test_weeks_run_monday_to_monday_at_local_midnight_and_clip_to_the_range():
+    """The weeks the statistics count range by range are those TruncWeek cuts: local Monday midnights, also
+    across a daylight-saving change (Berlin, 2026-10-25), the first and last cut to the range."""
+    with timezone.override("Europe/Berlin"):
+        zone = timezone.get_current_timezone()
+        start = timezone.make_aware(dt.datetime(2026, 10, 14, 12), zone)  # a Wednesday
+        end = timezone.make_aware(dt.datetime(2026, 10, 29), zone)  # a Thursday
+        weeks = selectors.weeks_of(start, end)
+    mondays = [timezone.make_aware(dt.datetime(2026, 10, day), zone) for day in (12, 19, 26)]
+    assert [w[0] for w in weeks] == mondays
+    assert weeks[0][1:] == (start, mondays[1]) and weeks[1][1:] == (mondays[1], mondays[2])
+    assert weeks[2][1:] == (mondays[2], end)
+    assert mondays[2].timestamp() - mondays[1].timestamp() == 7 * 86400 + 3600  # the clocks went back
+    assert selectors.weeks_of(end, start) == [] and selectors.weeks_of(start, start) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="counting key by key is PostgreSQL's")
+@pytest.mark.parametrize("by", ["unit", "week"])
+def test_counting_key_by_key_gives_the_figures_of_grouping_issue_by_issue(world, ledger, monkeypatch, by):
+    """On PostgreSQL the district's figures by unit and by week are counted key by key (index range by index
+    range); they are those of grouping issue by issue, for periods before, around and after the ledger's."""
+    office = world.users["supervisor"]
+    periods = [
+        PERIOD,
+        selectors.Period.of_dates(dt.date(2026, 9, 29), dt.date(2026, 10, 1)),  # starts on a Tuesday
+        selectors.Period.of_dates(dt.date(2026, 10, 10), dt.date(2026, 12, 31)),  # ends after now
+        selectors.Period.of_dates(dt.date(2026, 1, 1), dt.date(2026, 3, 1)),  # nothing in it
+    ]
+    with clock.travel(NOW):
+        per_key = [selectors.statistics(office, period, by) for period in periods]
+        monkeypatch.setattr(selectors, "_per_key_supported", lambda qs: False)
+        grouped = [selectors.statistics(office, period, by) for period in periods]
+    assert per_key == grouped and all(per_key[:2])  # (figures to compare, not empty lists)
