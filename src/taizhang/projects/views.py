@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from taizhang.core import clock
 from taizhang.core import views as generic
 from taizhang.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from taizhang.core.tables import Column, resolve
+from taizhang.core.tables import Column, format_value, resolve
 from taizhang.issues.widgets import FastSelect
 from taizhang.org import selectors as org_selectors
 from taizhang.projects import filtersets, forms, rules, selectors, services, workflow
@@ -307,20 +307,23 @@ class PlanList(ProjectNames, generic.ListPage):
         return _project_url(obj.project_id, obj.year)
 
     def rows(self, page_objects: list[Any], columns: list[Column]) -> list[dict[str, Any]]:
+        """The generic page's rows, with amounts as offices print them (万元 grouped, no ".00") and the light
+        as a dot that explains itself; each cell formatted once."""
+        lights = dict(Light.choices)
+
+        def cell(plan: YearPlan, column: Column) -> Any:
+            if column.key == "light":
+                return light_badge(plan.light, lights.get(plan.light, plan.light), plan.light_reason)
+            value = resolve(plan, column.key)
+            return wan(value) if column.kind == "money" else format_value(value, column.kind)
+
+        rows = []
         for plan in page_objects:
             rate = rules.completion_rate(plan.ytd_investment, plan.planned_investment)
             plan.completion = rate / 100 if rate is not None else None
-        rows = super().rows(page_objects, columns)
-        money = [i for i, c in enumerate(columns) if c.kind == "money"]
-        for row in rows:  # amounts as offices print them: 万元 grouped, no ".00"
-            for i in money:
-                row["cells"][i]["value"] = wan(resolve(row["object"], columns[i].key))
-        keys = [c.key for c in columns]
-        if "light" in keys:
-            at = keys.index("light")
-            for row in rows:
-                plan = row["object"]
-                row["cells"][at]["value"] = light_badge(plan.light, plan.get_light_display(), plan.light_reason)
+            url = self.row_url(plan)
+            cells = [{"value": cell(plan, c), "link": url if c.link else None, "numeric": c.numeric} for c in columns]
+            rows.append({"object": plan, "url": url, "cells": cells})
         return rows
 
     def get_context(self) -> dict[str, Any]:
