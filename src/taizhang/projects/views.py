@@ -309,7 +309,7 @@ class PlanList(ProjectNames, generic.ListPage):
     def rows(self, page_objects: list[Any], columns: list[Column]) -> list[dict[str, Any]]:
         """The generic page's rows, with amounts as offices print them (万元 grouped, no ".00") and the light
         as a dot that explains itself; each cell formatted once."""
-        lights = dict(Light.choices)
+        lights = {value: str(label) for value, label in Light.choices}
 
         def cell(plan: YearPlan, column: Column) -> Any:
             if column.key == "light":
