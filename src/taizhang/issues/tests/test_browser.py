@@ -7,6 +7,7 @@ unit acknowledges, rectifies with an after photo and asks to close; a different 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -151,21 +152,37 @@ def test_an_issue_from_the_phone_to_closing(live_server, world):
 
 
 def test_the_map_clusters_markers_the_statistics_draw_a_chart_and_the_unit_filter_finds_units(live_server, world):
-    """The pages that draw in the browser: clustered markers on the map, the ECharts chart on the statistics page,
-    and the unit filter that loads units as the user types (the page renders only the chosen one)."""
+    """The pages that draw in the browser: clustered markers on the map, each cluster in the worst light among its
+    issues, over the outlines of the areas the user sees; the ECharts chart on the statistics page; and the unit
+    filter that loads units as the user types (the page renders only the chosen one)."""
+    from taizhang.core import clock
     from taizhang.issues.tests.world import make_issue_in
+    from taizhang.org.selectors import area_list
 
     with audit_context(world.admin, Source.SYSTEM):
-        near = [make_issue_in(world, world.unit_a, f"甲{i}") for i in range(3)]  # one grid cell: one cluster
+        near = [make_issue_in(world, world.unit_a, f"甲{i}") for i in range(2)]  # one grid cell: one cluster
+        with clock.travel(timezone.now() - dt.timedelta(days=20)):
+            near.append(make_issue_in(world, world.unit_a, "甲逾期"))  # long overdue: red
+        greens = [make_issue_in(world, world.units["A1"], f"甲一{i}") for i in range(2)]  # another cell, all green
         far = make_issue_in(world, world.unit_b, "乙0")
+    assert near[-1].light.colour == "red" and {i.light.colour for i in [*near[:2], *greens]} == {"green"}
+    areas = area_list(world.users["supervisor"]).count()
     with chromium_page(live_server.url) as page:
         login(page, "supervisor", PASSWORD)
         page.goto("/issues/map/")
         page.wait_for_function("document.querySelector('[data-testid=map-status]').textContent !== ''")
-        assert "4" in page.locator("[data-testid=map-status]").inner_text()
-        cluster = page.locator("#issues-map .marker-cluster")
-        cluster.first.wait_for(state="visible")
-        assert cluster.count() >= 1 and cluster.first.inner_text().strip() == "3"
+        assert "6" in page.locator("[data-testid=map-status]").inner_text()
+        clusters = page.locator("#issues-map .marker-cluster")
+        clusters.first.wait_for(state="visible")
+        assert sorted(clusters.nth(i).inner_text().strip() for i in range(clusters.count())) == ["2", "3"]
+        red = page.locator("#issues-map .marker-cluster", has_text="3")
+        assert "tz-cluster-red" in (red.get_attribute("class") or "")  # a red issue inside, among green ones
+        green = page.locator("#issues-map .marker-cluster", has_text="2")
+        assert "tz-cluster-green" in (green.get_attribute("class") or "")
+        assert "marker-cluster-small" not in (red.get_attribute("class") or "")  # not markercluster's size colours
+        # the areas' outlines, on a canvas in their own pane under the markers
+        assert page.locator("#issues-map").get_attribute("data-areas") == str(areas) and areas >= 3
+        assert page.locator("#issues-map .leaflet-tz-areas-pane canvas").count() == 1
         assert page.locator("#issues-map .tz-issue-marker").count() >= 1  # the issue of unit B, on its own
         page.locator(f"#issues-map .leaflet-marker-icon[title='{far.number}']").click()
         assert far.number in page.locator(".leaflet-popup-content").inner_text()
