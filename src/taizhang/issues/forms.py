@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taizhang.core.forms import LedgerForm
 from taizhang.issues import selectors
@@ -60,7 +61,7 @@ class ReportForm(forms.Form):
     """Report an issue from a phone: photos, where, what. The unit is found by the routing rules."""
 
     category = CategoryChoiceField(queryset=IssueCategory.objects.none(), label=_("category"))
-    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    title = forms.CharField(label=pgettext_lazy("issues", "title"), max_length=200, required=False)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     longitude = forms.DecimalField(label=_("longitude"), required=False, max_digits=10, decimal_places=6)
@@ -158,7 +159,9 @@ class TransitionForm(forms.Form):
 
     FIELDS: dict[str, Any] = {
         "reason": lambda: forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500),
-        "note": lambda: forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500),
+        "note": lambda: forms.CharField(
+            label=pgettext_lazy("issues", "note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+        ),
         "measures": lambda: forms.CharField(
             label=_("rectification measures"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
         ),
@@ -201,7 +204,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("file"), widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"})
     )
-    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("issues", "note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core import clock
@@ -172,7 +172,7 @@ class RoutingRule(LedgerModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("issues", "note"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     history = history_records(excluded_fields=["search_text"])
@@ -321,7 +321,9 @@ class Issue(LedgerModel):
     year = models.PositiveIntegerField(_("year"), editable=False)
     sequence = models.PositiveIntegerField(_("sequence"), editable=False)
     number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    # Contexts keep out other catalogues' words for the same English: org's "title" is a job title (职务),
+    # ledgers' "note" a caption (说明文字), admin's "content type" Django's (内容类型).
+    title = models.CharField(pgettext_lazy("issues", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     source = models.ForeignKey(IssueSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="issues")
     category = models.ForeignKey(
@@ -561,7 +563,7 @@ class Evidence(LedgerModel):
     kind = models.CharField(_("kind"), max_length=16, choices=EvidenceKind.choices)
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    content_type = models.CharField(pgettext_lazy("issues", "content type"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size"), default=0)
     is_photo = models.BooleanField(_("photo"), default=False)
     width = models.PositiveIntegerField(null=True, blank=True)
@@ -587,7 +589,7 @@ class Evidence(LedgerModel):
     no_exif = models.BooleanField(_("no EXIF time or position"), default=False)
     far_from_issue = models.BooleanField(_("taken far from the issue"), default=False)
     taken_before_registration = models.BooleanField(_("taken before the issue was registered"), default=False)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("issues", "note"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.PROTECT, related_name="+"
     )

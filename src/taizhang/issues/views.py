@@ -3,6 +3,7 @@ verification queues, the phone report page, and the statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views import View
 
 from taizhang.core import clock
@@ -35,7 +36,7 @@ from taizhang.org.views import map_settings
 
 COLUMNS = (
     Column("number", gettext_lazy("number"), link=True),
-    Column("title", gettext_lazy("title"), link=True, sort=None),
+    Column("title", pgettext_lazy("issues", "title"), link=True, sort=None),
     Column("light", gettext_lazy("light"), kind="light", sort="deadline"),
     Column("status", gettext_lazy("status")),
     Column("category.name", gettext_lazy("category"), sort="category__name"),
@@ -327,11 +328,11 @@ class EvidenceAdd(IssueViewMixin, View):
         try:
             evidence = services.evidence_add(actor=request.user, issue=issue, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, "; ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message)
+            messages.error(request, _clauses(m for msgs in exc.fields.values() for m in msgs) or exc.message)
             return HttpResponseRedirect(detail)
         text = _("Added %(name)s.") % {"name": evidence.original_name}
         if evidence.flags:
-            text += " " + _("Note: %(flags)s.") % {"flags": "; ".join(evidence.flags)}
+            text += " " + _("Note: %(flags)s.") % {"flags": _clauses(evidence.flags)}
             messages.warning(request, text)
         else:
             messages.success(request, text)
@@ -367,10 +368,15 @@ class EvidenceVoid(IssueViewMixin, View):
         try:
             services.evidence_void(actor=request.user, evidence=evidence, reason=reason)
         except DomainError as exc:
-            messages.error(request, "; ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message)
+            messages.error(request, _clauses(m for msgs in exc.fields.values() for m in msgs) or exc.message)
         else:
             messages.success(request, _("Withdrawn: %(name)s.") % {"name": evidence.original_name})
         return HttpResponseRedirect(detail)
+
+
+def _clauses(parts: Iterable[str]) -> str:
+    """Messages one after another: "a; b" in English, "a；b" in Chinese."""
+    return pgettext("clause separator", "; ").join(parts)
 
 
 def _quote(name: str) -> str:
@@ -475,9 +481,10 @@ class Statistics(View):
                 "end": end,
                 "lights": selectors.light_counts(request.user),
                 "periods": [
-                    (_("This month"), today.replace(day=1)),
-                    (_("This quarter"), today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)),
-                    (_("This year"), today.replace(month=1, day=1)),
+                    # a context: admin's date filter says 今年 for "This year", beside 本月 and 本季度
+                    (pgettext("period", "This month"), today.replace(day=1)),
+                    (pgettext("period", "This quarter"), today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)),
+                    (pgettext("period", "This year"), today.replace(month=1, day=1)),
                 ],
                 "today": today,
                 "light_choices": Light.choices,

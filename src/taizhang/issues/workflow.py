@@ -10,12 +10,12 @@ inspectors verify and reopen issues district-wide (see docs/workflows/issues.md,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from taizhang.core.errors import TransitionNotAllowed
 from taizhang.core.roles import Role
@@ -46,7 +46,12 @@ class Transition:
 
     def roles_label(self) -> str:
         names = {r.value: str(r.label) for r in Role}
-        return ", ".join(names[r] for r in sorted(self.unit_roles | self.anywhere_roles))
+        return listed(names[r] for r in sorted(self.unit_roles | self.anywhere_roles))
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items as a list reads in the active language: "a, b" in English, "a、b" in Chinese."""
+    return pgettext("list separator", ", ").join(items)
 
 
 # --- guards --------------------------------------------------------------------------------------------
@@ -354,7 +359,7 @@ def check(action: str, issue: Any, user: Any) -> Transition:
     if reason is None:
         return transition
     permitted = [str(t.label) for t in allowed(issue, user)]
-    listing = ", ".join(permitted) if permitted else _("none")
+    listing = listed(permitted) if permitted else _("none")
     raise TransitionNotAllowed(
         _("%(action)s is not allowed: %(reason)s Allowed now for you: %(allowed)s.")
         % {"action": transition.label, "reason": reason, "allowed": listing},

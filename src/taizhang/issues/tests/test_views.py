@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from taizhang.core import clock
-from taizhang.issues import services
+from taizhang.issues import services, workflow
 from taizhang.issues.choices import Status
 from taizhang.issues.models import Evidence, Issue
 from taizhang.issues.sample_photos import photo
@@ -408,3 +409,26 @@ def test_a_long_list_says_more_than_the_cap_without_counting_it_all(as_superviso
     monkeypatch.setattr(CappedPaginator, "cap", 3)
     page = text(as_supervisor.get("/issues/"))
     assert "More than 3 records" in page
+
+
+def test_the_pages_read_in_chinese_without_other_catalogues_words(world, issue_a):
+    """Words that other catalogues translate otherwise (admin's 过滤器 and 今年, org's 职务 for a job title, admin's
+    内容类型, ledgers' 说明文字) carry a context on the issue pages; lists read with 、 and messages with ；."""
+    office = Client()  # no language cookie: the district's language
+    office.force_login(world.users["supervisor"])
+    pages = {
+        "map": text(office.get("/issues/map/")),
+        "list": text(office.get("/issues/")),
+        "statistics": text(office.get("/issues/statistics/")),
+        "detail": text(office.get(f"/issues/{issue_a.pk}/")),
+        "refused": text(office.get(f"/issues/{issue_a.pk}/act/acknowledge/")),  # the unit's to acknowledge
+    }
+    assert ">筛选</button>" in pages["map"] and "过滤器" not in pages["map"]
+    assert "聚合点显示其中最严重的灯色" in pages["map"] and "责任区域" in pages["map"]
+    assert "标题" in table(office.get("/issues/")) and "职务" not in pages["list"]
+    assert ">本年</a>" in pages["statistics"] and "今年" not in pages["statistics"]
+    assert "修改记录" in pages["detail"] and ">备注</label>" in pages["detail"] and "说明文字" not in pages["detail"]
+    with translation.override("zh-hans"):
+        roles = workflow.BY_ACTION["acknowledge"].roles_label()
+    assert "、" in roles and roles in pages["refused"]
+    assert not re.search(r"[\u4e00-\u9fff], [\u4e00-\u9fff]", pages["refused"])  # no English commas between words
