@@ -180,7 +180,8 @@ def test_the_map_clusters_markers_the_statistics_draw_a_chart_and_the_unit_filte
         green = page.locator("#issues-map .marker-cluster", has_text="2")
         assert "tz-cluster-green" in (green.get_attribute("class") or "")
         assert "marker-cluster-small" not in (red.get_attribute("class") or "")  # not markercluster's size colours
-        # the areas' outlines, on a canvas in their own pane under the markers
+        # the areas' outlines, on a canvas in their own pane under the markers (loaded beside the points)
+        page.wait_for_function("document.getElementById('issues-map').dataset.areas !== undefined")
         assert page.locator("#issues-map").get_attribute("data-areas") == str(areas) and areas >= 3
         assert page.locator("#issues-map .leaflet-tz-areas-pane canvas").count() == 1
         assert page.locator("#issues-map .tz-issue-marker").count() >= 1  # the issue of unit B, on its own

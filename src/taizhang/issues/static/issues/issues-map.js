@@ -53,16 +53,11 @@
   });
   map.addLayer(cluster);
 
+  // The points and the areas load side by side; markers do not wait for the areas (a district's GeoJSON of
+  // 10,000 grid cells is a few megabytes). The view fits the markers, or the areas when there are none.
   var status = document.getElementById("map-status");
-  Promise.all([
-    getJSON(el.dataset.pointsUrl),
-    el.dataset.areasUrl ? getJSON(el.dataset.areasUrl).catch(function () { return null; }) : Promise.resolve(null)
-  ]).then(function (loaded) {
-    var data = loaded[0], shapes = loaded[1];
-    if (shapes && shapes.features) {
-      areas.addData(shapes);
-      el.dataset.areas = String(shapes.features.length);
-    }
+  var fitted = false;
+  getJSON(el.dataset.pointsUrl).then(function (data) {
     var markers = data.points.map(function (p) {
       var icon = L.divIcon({className: "tz-issue-marker", iconSize: [16, 16],
                             html: '<span style="background:' + (colours[p.light] || colours[""]) + '"></span>'});
@@ -71,8 +66,24 @@
       return marker;
     });
     cluster.addLayers(markers);
-    var bounds = markers.length ? cluster.getBounds() : areas.getBounds();
-    if (bounds.isValid()) { map.fitBounds(bounds, {padding: [16, 16], maxZoom: 16}); } else { map.setView([34.72, 113.64], 12); }
+    if (markers.length) {
+      map.fitBounds(cluster.getBounds(), {padding: [16, 16], maxZoom: 16});
+      fitted = true;
+    } else if (areas.getBounds().isValid()) {
+      map.fitBounds(areas.getBounds(), {padding: [16, 16]});
+      fitted = true;
+    } else {
+      map.setView([34.72, 113.64], 12);
+    }
     status.textContent = status.dataset.template.replace("%(n)s", data.count);
   });
+  if (el.dataset.areasUrl) {
+    getJSON(el.dataset.areasUrl).then(function (shapes) {
+      areas.addData(shapes);
+      el.dataset.areas = String(shapes.features.length);
+      if (!fitted && cluster.getLayers().length === 0 && areas.getBounds().isValid()) {
+        map.fitBounds(areas.getBounds(), {padding: [16, 16]});
+      }
+    });
+  }
 })();
