@@ -8,7 +8,7 @@ Measures, through the whole Django stack (middleware, scope, templates), as the 
 - a unit's work queue (``bench_reporter``: a sub-district with its communities), p50 / p95;
 - the ledger list with filters (status, light, unit, category and dates, search) as the supervision office and as
   the reporter, p50 / p95;
-- the statistics page (this year, by unit; by category; by week);
+- the statistics page (this month; this year by unit, week, category and area);
 - routing a point with every grid cell loaded (mean and p95 per point, after the index is built);
 - Open311 POST through ``taizhang serve`` (gunicorn, two workers, port 8102) with keep-alive clients: requests/s.
 
@@ -299,6 +299,8 @@ def pages(args: Any, client_for: Callable[[str], Any], get: Callable[..., Any]) 
         ("statistics, office: this month by category", "/issues/statistics/?by=category"),
         ("statistics, office: this year by unit", f"/issues/statistics/?by=unit&{year}"),
         ("statistics, office: this year by week", f"/issues/statistics/?by=week&{year}"),
+        ("statistics, office: this year by category", f"/issues/statistics/?by=category&{year}"),
+        ("statistics, office: this year by area (10,000 rows)", f"/issues/statistics/?by=area&{year}"),
         ("statistics, reporter: this year by unit", f"/issues/statistics/?by=unit&{year}"),
     ):
         if wanted(label):
