@@ -36,6 +36,41 @@ def test_initials_are_pypinyins_first_letters(text):
         assert words[2] == expected
 
 
+def _whole_text_search_text(values: list[str]) -> str:
+    """search_text_for as it was before remembering pinyin per run: one lazy_pinyin pass over each whole text."""
+    import re
+
+    from pypinyin import lazy_pinyin
+
+    parts: list[str] = []
+    for value in values:
+        text = value.strip()
+        if not text:
+            continue
+        parts.append(normalise_query(text))
+        if re.search(r"[\u3400-\u9fff]", text):
+            syllables = lazy_pinyin(text, errors="ignore")
+            parts += ["".join(syllables).lower(), "".join(s[0] for s in syllables if s).lower()]
+    return " ".join(parts)
+
+
+# Han characters pypinyin segments into words (长安, 银行, 行长, 重庆), heteronyms, 〇, a compatibility ideograph
+# (豈), an extension-B character (𠀀), letters, digits, punctuation and full-width forms between them.
+_MIXED = "重庆长安银行行长乐二七区发改委淮河路街道金水管网工程〇豈𠀀ABc-1 ，（）２０"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=_MIXED, max_size=16), max_size=3))
+def test_search_text_per_han_run_equals_one_pass_over_the_whole_text(values):
+    """Pinyin is remembered per run of Han characters; the text must be what a pass over the whole text gives."""
+    assert search_text_for(values) == _whole_text_search_text(values)
+
+
+def test_names_that_differ_by_their_numbers_share_the_pinyin_of_their_words():
+    assert search_text_for(["金水管网工程000123"]).split()[1:] == ["jinshuiguanwanggongcheng", "jsgwgc"]
+    assert search_text_for(["重庆2长安"]) == _whole_text_search_text(["重庆2长安"])
+
+
 def test_scope_of_nobody_sees_nothing():
     assert scope_for(None).is_empty
     assert Scope(user_id=None).filter.__self__.is_empty
