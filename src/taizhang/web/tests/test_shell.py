@@ -101,6 +101,14 @@ def test_list_filters_read_as_an_office_expects(client, world):
     assert client.get("/org/people/", {"is_leader": "unknown"}).status_code == 200
 
 
+def test_the_history_tab_reads_as_the_ledgers_do(client, world):
+    """The tab says 修改记录 like the ledgers' buttons, not the admin's 历史."""
+    client.force_login(world.users["supervisor"])
+    page = client.get(f"/org/units/{world.unit_a.pk}/").content.decode()
+    tab = page.split('data-testid="history-tab">', 1)[1].split("</a>", 1)[0]
+    assert tab == "修改记录"
+
+
 def test_the_language_switch_remembers_english(client, world):
     client.force_login(world.users["reporter_a"])
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/org/units/"})
