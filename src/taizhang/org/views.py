@@ -7,8 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.gzip import gzip_page
 
 from taizhang.core import views as generic
 from taizhang.core.tables import Column
@@ -292,6 +294,7 @@ class AreaMap(View):
         )
 
 
+@method_decorator(gzip_page, name="dispatch")  # a district's areas are megabytes of coordinates; no secret in them
 class AreaGeoJSON(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         kind = request.GET.get("kind")

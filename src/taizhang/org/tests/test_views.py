@@ -1,5 +1,8 @@
 """Org pages: lists (filters, pinyin search, sorting, totals, chosen columns), detail, history, forms, void."""
 
+import gzip
+import json
+
 import pytest
 
 from taizhang.org.models import Person, Unit
@@ -188,6 +191,9 @@ def test_area_detail_and_geojson(as_reporter_a, world, audit):
     data = as_reporter_a.get("/org/areas/map/geojson/").json()
     assert [f["properties"]["code"] for f in data["features"]] == [mine.code]
     assert as_reporter_a.get("/org/areas/map/geojson/", {"kind": "road"}).json()["features"] == []
+    zipped = as_reporter_a.get("/org/areas/map/geojson/", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.content)) == data
 
 
 def test_area_form_reports_bad_geojson(as_supervisor, world):
