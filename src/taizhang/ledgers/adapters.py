@@ -10,15 +10,16 @@ changes against the record are computed, the candidate is validated with the mod
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.base import ModelState
+from django.db.models.expressions import DatabaseDefault
 from django.utils.translation import gettext as _
 
 from taizhang.core.permissions import unit_id_of
@@ -280,7 +281,7 @@ class ModelAdapter:
         (field, message, severity) for a warning.
 
         ``exclude`` names fields the row could not give (their problem is already reported)."""
-        candidate = copy.copy(obj) if obj is not None else self.model()
+        candidate = copy_record(obj) if obj is not None else self.model()
         pending = [name for name, value in values.items() if isinstance(value, Pending)]
         for name, value in values.items():
             setattr(candidate, name, None if isinstance(value, Pending) else value)
@@ -328,6 +329,77 @@ class ModelAdapter:
         return {
             name: self.created[value.key] if isinstance(value, Pending) else value for name, value in values.items()
         }
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def copy_record(record: M) -> M:
+    """``copy.copy`` of a model instance — its fields, its state and its cache of related records copied, as
+    the instance's ``__getstate__`` copies them — without the pickling protocol's detour (an import copies a
+    blank or existing record once per row to check the row's values on it)."""
+    clone = object.__new__(type(record))
+    clone.__dict__.update(record.__dict__)
+    state = ModelState()
+    state.db, state.adding = record._state.db, record._state.adding
+    state.fields_cache = dict(record._state.fields_cache)
+    clone._state = state
+    return clone
+
+
+class FieldCheck:
+    """``Model.clean_fields`` for the many candidates of one model an import checks: the same fields in the same
+    order, the same ``Field.clean`` (conversion, validation, validators) and the same errors, except that each
+    distinct value of a plain field (not a relation, whose check may ask the database) is cleaned once and its
+    outcome remembered, as a field's cleaning depends on its value alone. ``exclude`` names fields never
+    checked (those the ledger does not import)."""
+
+    REMEMBERED = 50_000  # values remembered at most (then forgotten all at once): memory stays bounded
+
+    def __init__(self, model: type[models.Model], exclude: Iterable[str] = ()) -> None:
+        skip = set(exclude)
+        self.fields = [f for f in model._meta.fields if f.name not in skip and not f.generated]
+        self._seen: dict[Hashable, tuple[Any, list[ValidationError] | None]] = {}
+
+    def errors(self, instance: models.Model, exclude: Collection[str] = ()) -> dict[str, list[ValidationError]]:
+        """Clean ``instance``'s fields as ``clean_fields(exclude)`` does (cleaned values set on it); returns
+        the errors by field name, as the ``ValidationError`` that ``clean_fields`` raises holds them."""
+        errors: dict[str, list[ValidationError]] = {}
+        seen = self._seen
+        for f in self.fields:
+            if f.name in exclude:
+                continue
+            raw = getattr(instance, f.attname)
+            if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
+                continue
+            key: Hashable = None
+            if not f.is_relation:
+                # Equal decimals may differ in their exponent (1.0, 1.00), which the cleaned value keeps.
+                key = (f.attname, type(raw), raw, str(raw) if type(raw) is Decimal else None)
+                try:
+                    found = seen.get(key)
+                except TypeError:  # an unhashable value: cleaned every time
+                    key, found = None, None
+                if found is not None:
+                    cleaned, problems = found
+                    if problems is None:
+                        setattr(instance, f.attname, cleaned)
+                    else:
+                        errors[f.name] = list(problems)  # callers may extend the list they get
+                    continue
+            try:
+                cleaned = f.clean(raw, instance)
+            except ValidationError as error:
+                errors[f.name] = list(error.error_list)
+                outcome: tuple[Any, list[ValidationError] | None] = (None, error.error_list)
+            else:
+                setattr(instance, f.attname, cleaned)
+                outcome = (cleaned, None)
+            if key is not None:
+                if len(seen) >= self.REMEMBERED:
+                    seen.clear()
+                seen[key] = outcome
+        return errors
 
 
 def _is_unit(obj: models.Model) -> bool:

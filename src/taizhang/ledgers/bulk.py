@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, cast
 
 from django.db import connection, models
@@ -112,26 +113,40 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, keys: boo
             obj.pk = key
     # One moment for the whole statement, as a database's now() would give (and repeated values convert once).
     moments = [(field.attname, field.pre_save(objs[0], add=True)) for field in stamped]
+    link = _parent_linker(model)
     for obj in objs:
-        cast(Any, obj)._prepare_related_fields_for_save(operation_name="insert")  # parents saved above: their keys
+        link(obj)  # parents saved above: their keys
         for name, moment in moments:
             setattr(obj, name, moment)
         obj._state.adding = False
         obj._state.db = connection.alias
-    converters = [(f.attname, converter(f)) for f in fields]
-    rows = [
-        [
-            value if convert is None or value is None else convert(value)
-            for name, convert in converters
-            for value in (getattr(obj, name),)
-        ]
-        for obj in objs
-    ]
+    values = attrgetter(*(f.attname for f in fields))
+    converting = [(i, convert) for i, f in enumerate(fields) if (convert := converter(f)) is not None]
+    rows = []
+    for obj in objs:
+        row = list(values(obj)) if len(fields) > 1 else [values(obj)]
+        for i, convert in converting:
+            if row[i] is not None:
+                row[i] = convert(row[i])
+        rows.append(row)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _parent_linker(model: type[models.Model]) -> Callable[[models.Model], None]:
+    """``_prepare_related_fields_for_save`` for many rows: it only acts on relations whose parent instance is
+    cached on the row, so rows that name their parents by key (``project_id``) are passed over at once."""
+    if model._meta.private_fields:  # pragma: no cover - generic relations: Django's own check, row by row
+        return lambda obj: cast(Any, obj)._prepare_related_fields_for_save(operation_name="insert")
+
+    def link(obj: models.Model) -> None:
+        if obj._state.fields_cache:
+            cast(Any, obj)._prepare_related_fields_for_save(operation_name="insert")
+
+    return link
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

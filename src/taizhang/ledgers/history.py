@@ -6,6 +6,10 @@ Those services save one record at a time, and django-simple-history would add on
 was saved (a copy of the instance at that moment, created or changed), and :meth:`Recorder.flush` writes them
 in bulk — same content as ``bulk_history_create`` would write, same order, one ``INSERT`` per model and kind —
 with the acting user, source ``import`` and the batch as the reason. A save that already opted out of history stays out.
+
+Records a bulk path writes without ``save()`` (:meth:`Recorder.written_in_bulk`) get their history rows copied by
+the database from the rows just written (``INSERT … SELECT``, one statement per model and kind and up to
+``COPY_BATCH`` records): the same columns, the rows as they stand in the table when the recorder flushes.
 """
 
 from __future__ import annotations
@@ -25,57 +29,90 @@ _active: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("taizh
 _MARK = "_taizhang_bulk_history"
 
 
+COPY_BATCH = 500  # records whose history rows one INSERT … SELECT copies (keys as parameters)
+_EXTRA_COLUMNS = ("history_date", "history_user_id", "history_change_reason", "history_type", "history_source")
+
+
 @dataclass
 class Recorder:
     user: Any
     reason: str
     source: str = Source.IMPORT
-    pending: list[tuple[Any, Any, bool]] = field(default_factory=list)
+    # (model, created, copied from the table?, the instance as saved or the primary key written in bulk)
+    pending: list[tuple[Any, bool, bool, Any]] = field(default_factory=list)
     written: int = 0
 
     def saved(self, model: Any, instance: Any, created: bool) -> None:
-        self.pending.append((model, copy.copy(instance), created))
+        self.pending.append((model, created, False, copy.copy(instance)))
 
     def written_in_bulk(self, model: Any, instances: list[Any], created: bool) -> None:
-        """Records a bulk path wrote without ``save()`` (so without signals): history like any other save.
-        The instances must not change after this call (they are not copied)."""
-        self.pending += [(model, instance, created) for instance in instances]
+        """Records a bulk path wrote without ``save()`` (so without signals): history like any other save,
+        copied from the table when the recorder flushes (flush before they change again)."""
+        self.pending += [(model, created, True, instance.pk) for instance in instances]
 
     def flush(self) -> int:
         """Write the captured history rows; returns how many."""
         count = 0
         group: list[Any] = []
-        key: tuple[Any, bool] | None = None
-        for model, instance, created in [*self.pending, (None, None, False)]:
-            if key is not None and (model, created) != key:
-                count += self._write(key[0], group, created=key[1])
+        key: tuple[Any, bool, bool] | None = None
+        for model, created, copied, item in [*self.pending, (None, False, False, None)]:
+            if key is not None and (model, created, copied) != key:
+                write = self._copy if key[2] else self._write
+                count += write(key[0], group, created=key[1])
                 group = []
-            key = (model, created) if model is not None else None
-            group.append(instance)
+            key = (model, created, copied) if model is not None else None
+            group.append(item)
         self.pending = []
         self.written += count
         return count
 
-    def _write(self, model: Any, instances: list[Any], *, created: bool) -> int:
-        """One INSERT of ``instances``' history rows: what ``bulk_history_create`` writes, without building a
-        model instance per row (a large import writes hundreds of thousands)."""
+    def _extra(self, history: Any, created: bool) -> list[Any]:
+        """The values of the history columns that say when, who, why, how and from where."""
         from django.db import connection
         from django.utils import timezone
 
-        from taizhang.ledgers.bulk import converter, insert_rows
-
-        history = getattr(model, model._meta.simple_history_manager_attribute).model
-        tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
-        converters = [(f.attname, converter(f)) for f in tracked]
-        extra_columns = ["history_date", "history_user_id", "history_change_reason", "history_type", "history_source"]
         date_field = history._meta.get_field("history_date")
-        extra = [
+        return [
             date_field.get_db_prep_save(timezone.now(), connection),
             getattr(self.user, "pk", None),
             self.reason,
             "+" if created else "~",
             str(self.source),
         ]
+
+    def _copy(self, model: Any, keys: list[Any], *, created: bool) -> int:
+        """The history rows of records written in bulk, copied by the database from the rows as they stand:
+        ``INSERT INTO history (fields…, history_…) SELECT fields…, %s… FROM table WHERE pk IN (…)``."""
+        from django.db import connection
+
+        quote = connection.ops.quote_name
+        history = getattr(model, model._meta.simple_history_manager_attribute).model
+        tracked = list(history.tracked_fields)  # the model's own fields that history keeps
+        columns = [quote(history._meta.get_field(f.name).column) for f in tracked] + [quote(c) for c in _EXTRA_COLUMNS]
+        sources = [quote(f.column) for f in tracked] + ["%s"] * len(_EXTRA_COLUMNS)
+        pk = quote(model._meta.pk.column)
+        extra = self._extra(history, created)
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), COPY_BATCH):
+                batch = keys[start : start + COPY_BATCH]
+                cursor.execute(
+                    f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+                    f"SELECT {', '.join(sources)} FROM {quote(model._meta.db_table)} "
+                    f"WHERE {pk} IN ({', '.join(['%s'] * len(batch))}) ORDER BY {pk}",
+                    [*extra, *batch],
+                )
+        return len(keys)
+
+    def _write(self, model: Any, instances: list[Any], *, created: bool) -> int:
+        """One INSERT of ``instances``' history rows: what ``bulk_history_create`` writes, without building a
+        model instance per row (a large import writes hundreds of thousands)."""
+        from taizhang.ledgers.bulk import converter, insert_rows
+
+        history = getattr(model, model._meta.simple_history_manager_attribute).model
+        tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
+        converters = [(f.attname, converter(f)) for f in tracked]
+        extra_columns = list(_EXTRA_COLUMNS)
+        extra = self._extra(history, created)
         rows = []
         for instance in instances:
             values = []

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from taizhang.core.errors import TransitionNotAllowed
 from taizhang.ledgers import bulk, conf, registry
 from taizhang.ledgers import values as v
-from taizhang.ledgers.adapters import ModelAdapter
+from taizhang.ledgers.adapters import ModelAdapter, copy_record
 from taizhang.ledgers.models import ImportBatch, ImportRow, ImportStatus, Outcome
 from taizhang.ledgers.parsing import ERROR, Layout, ParsedRow, Problem, SheetParser, open_sheet
 from taizhang.ledgers.reading import FileRefused, open_workbook
@@ -47,22 +47,29 @@ class RowPlan:
     changes: list[list[str]] = field(default_factory=list)  # [header, old, new]
     label: str = ""
 
-    def stored(self, batch: ImportBatch) -> ImportRow:
+    def stored(self, batch: ImportBatch, blank: ImportRow | None = None) -> ImportRow:
+        """The row's outcome to store on ``batch``; ``blank`` is a row of the batch to copy (cheaper than
+        building each row anew: see :func:`stored_rows`)."""
         problems = [p.stored() for p in self.row.problems]
-        return ImportRow(
-            batch=batch,
-            number=self.row.number,
-            kind=self.row.kind,
-            outcome=self.outcome,
-            label=self.label[:200],
-            object_id=getattr(self.obj, "pk", None),
-            changes=self.changes,
-            problems=problems,
-            has_error=any(p["severity"] == ERROR for p in problems),
-        )
+        row = copy_record(blank) if blank is not None else ImportRow(batch=batch)
+        row.number = self.row.number
+        row.kind = self.row.kind
+        row.outcome = self.outcome
+        row.label = self.label[:200]
+        row.object_id = getattr(self.obj, "pk", None)
+        row.changes = self.changes
+        row.problems = problems
+        row.has_error = any(p["severity"] == ERROR for p in problems)
+        return row
 
     def signature(self) -> str:
         return json.dumps([self.row.number, self.outcome, self.changes], ensure_ascii=False, default=str)
+
+
+def stored_rows(plans: list[RowPlan], batch: ImportBatch) -> list[ImportRow]:
+    """The outcome of each row of a chunk, to store on ``batch``."""
+    blank = ImportRow(batch_id=batch.pk)
+    return [plan.stored(batch, blank) for plan in plans]
 
 
 @dataclass
@@ -123,6 +130,7 @@ class Planner:
         self.unique_seen: dict[tuple[str, Any], int] = {}
         self._columns = {c.field: c for c in adapter.sheet.columns}
         self._headers: dict[str, str] = {}
+        self._shown: dict[Hashable, str] = {}
         self._unread = [c.field for c in adapter.sheet.imported_columns()]
         model = adapter.model
         self.unique_fields = [
@@ -198,11 +206,7 @@ class Planner:
         if row.has_errors:
             return RowPlan(row, Outcome.SKIP, obj=obj, values=data, key=key, label=label)
         changes = [
-            [
-                self.header(name),
-                _shown(self._column(name), adapter.current(obj, name) if obj else None),
-                _shown(self._column(name), value),
-            ]
+            [self.header(name), self.shown(name, adapter.current(obj, name)) if obj else "", self.shown(name, value)]
             for name, value in data.items()
         ]
         if obj is None:
@@ -218,6 +222,22 @@ class Planner:
 
     def _column(self, name: str) -> Any:
         return self._columns.get(name)
+
+    def shown(self, name: str, value: Any) -> str:
+        """``value`` of the field ``name`` as the preview shows it, each distinct value rendered once (a column's
+        rendering depends on the value alone)."""
+        if value is None or value == "":
+            return ""
+        try:
+            key = (name, type(value), value)
+            found = self._shown.get(key)
+        except TypeError:  # unhashable (an unsaved record): rendered every time
+            return _shown(self._column(name), value)
+        if found is None:
+            if len(self._shown) >= 20_000:  # memory stays bounded when values do not repeat
+                self._shown.clear()
+            found = self._shown[key] = _shown(self._column(name), value)
+        return found
 
     def _check_unique(self, row: ParsedRow, data: dict[str, Any]) -> None:
         for name in self.unique_fields:
@@ -310,7 +330,7 @@ def analyse(batch: ImportBatch, user: Any) -> ImportBatch:
             done = 0
             for chunk in plans(parser, adapter):
                 done += len(chunk)
-                services.import_batch_record(actor=user, batch=batch, rows=[p.stored(batch) for p in chunk], done=done)
+                services.import_batch_record(actor=user, batch=batch, rows=stored_rows(chunk, batch), done=done)
                 summary.add(chunk)
             assert parser.layout is not None
             sheet_problems = parser.problems
@@ -402,7 +422,7 @@ def _write_all(batch: ImportBatch, actor: Any, *, at_once: bool) -> tuple[Summar
                         _write(plan, adapter, actor)
                 recorder.flush()
                 summary.add(chunk)
-                rows = [p.stored(batch) for p in chunk]
+                rows = stored_rows(chunk, batch)
                 bulk.insert(ImportRow, rows)
                 if first is None:
                     first = next((p for row in rows for p in row.problems if p["severity"] == ERROR), None)

@@ -22,7 +22,6 @@ then one INSERT or UPDATE per table and chunk (see docs/ledgers.md).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Hashable
@@ -39,7 +38,7 @@ from taizhang.core import clock
 from taizhang.core.search import search_text_for
 from taizhang.ledgers import bulk
 from taizhang.ledgers import values as v
-from taizhang.ledgers.adapters import ModelAdapter
+from taizhang.ledgers.adapters import FieldCheck, ModelAdapter, copy_record
 from taizhang.ledgers.columns import (
     Choice,
     Column,
@@ -498,6 +497,12 @@ class ProjectAdapter(ModelAdapter):
         self.checked: dict[int, tuple[dict[str, Any], Project, YearPlan | None]] = {}
         self._blank_project = Project()
         self._blank_plan = YearPlan()
+        # The models' field checks on the fields a row may give, each distinct value checked once per import.
+        self._project_fields = FieldCheck(Project, exclude=_NOT_IMPORTED[Project])
+        self._plan_fields = FieldCheck(YearPlan, exclude=_NOT_IMPORTED[YearPlan])
+        self._today: dt.date | None = None
+        self._thresholds: list[rules.Thresholds] | None = None
+        self._references: dict[tuple[str, str], Any] = {}  # (target, text) → the record, or why there is none
 
     # --- the sheet ----------------------------------------------------------------------------------------
 
@@ -548,9 +553,21 @@ class ProjectAdapter(ModelAdapter):
     # --- references ---------------------------------------------------------------------------------------
 
     def reference(self, column: Column, text: str, values: dict[str, Any]) -> Any:
-        if getattr(column.type, "target", "") == "category":
-            return self.category(text)
-        return super().reference(column, text, values)
+        """A category or unit named in a cell, each distinct name looked up once per import (the answer
+        depends on the name alone; a person's may depend on the row's unit, so people are looked up anew)."""
+        target = getattr(column.type, "target", "")
+        if target not in ("category", "unit"):
+            return super().reference(column, text, values)
+        found = self._references.get((target, text))
+        if found is None:
+            try:
+                found = self.category(text) if target == "category" else super().reference(column, text, values)
+            except v.ValueProblem as problem:
+                found = problem.message
+            self._references[(target, text)] = found
+        if isinstance(found, str):
+            raise v.ValueProblem(found)
+        return found
 
     def categories(self) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
         """(name or code → categories, shortened name → categories) among the categories in use."""
@@ -602,6 +619,7 @@ class ProjectAdapter(ModelAdapter):
         self._existing = {}
         self.checked = {}
         self._plans, self._latest, self._effective, self._previous = {}, {}, {}, {}
+        self._today = services.today()  # once per chunk: the report checks of its rows compare with it
         codes: set[str] = set()
         pairs: set[tuple[str, Any]] = set()
         for key in keys:
@@ -853,12 +871,12 @@ class ProjectAdapter(ModelAdapter):
     def _check_project(
         self, obj: Any, values: dict[str, Any], skip: set[str], problems: list[tuple[str, ...]]
     ) -> Project:
-        candidate = copy.copy(obj if obj is not None else self._blank_project)
+        candidate = copy_record(obj if obj is not None else self._blank_project)
         if obj is not None and not values:
             return candidate
         for name, value in values.items():
             setattr(candidate, name, value)
-        excluded = {f.name for f in Project._meta.concrete_fields if f.name not in PROJECT_FIELDS} | skip
+        excluded = set(skip)  # besides the fields no row gives (``_NOT_IMPORTED``)
         # References were resolved among what the user may use (no query needed to know they exist).
         excluded |= {n for n in ("category", "responsible_unit", "leader") if isinstance(values.get(n), models.Model)}
         if obj is None:
@@ -866,7 +884,7 @@ class ProjectAdapter(ModelAdapter):
                 if values.get(name) in (None, "") and name not in skip:
                     problems.append((name, _("A new project needs this.")))
                     excluded.add(name)
-        problems += _model_problems(candidate, excluded)
+        problems += _model_problems(candidate, self._project_fields.errors(candidate, excluded))
         leader = values.get("leader")
         if isinstance(leader, models.Model) and not getattr(leader, "is_leader", False):
             problems.append(("leader", _("%(name)s is not a district leader.") % {"name": leader}))
@@ -901,16 +919,20 @@ class ProjectAdapter(ModelAdapter):
             return None
         if plan is not None and not values:
             return plan
-        candidate = copy.copy(plan if plan is not None else self._blank_plan)
+        candidate = copy_record(plan if plan is not None else self._blank_plan)
         if plan is None:
             candidate.year = self.year or 0
         for name, value in values.items():
             setattr(candidate, name, value)
-        excluded = {f.name for f in YearPlan._meta.concrete_fields if f.name not in PLAN_FIELDS} | skip
+        # ``full_clean`` without the unique and constraint checks: the fields, then the model's ``clean``.
+        errors = self._plan_fields.errors(candidate, skip)
         try:
-            candidate.full_clean(exclude=sorted(excluded), validate_unique=False, validate_constraints=False)
+            candidate.clean()
         except ValidationError as exc:
-            problems += [("" if name == "__all__" else name, m) for name, ms in exc.message_dict.items() for m in ms]
+            errors = exc.update_error_dict(errors)
+        if errors:
+            found = ValidationError(errors).message_dict
+            problems += [("" if name == "__all__" else name, m) for name, ms in found.items() for m in ms]
         return candidate
 
     def correction_reason(self, obj: Any) -> str:
@@ -936,7 +958,7 @@ class ProjectAdapter(ModelAdapter):
             previous_ytd=self._previous.get(obj.pk) if obj is not None else None,
             total_investment=project.total_investment or ZERO,
             completed_before=plan.completed_before or ZERO,
-            today=services.today(),
+            today=self._today or services.today(),
             correction_reason=self.correction_reason(obj),
         )
         for name, messages in result.errors.items():
@@ -966,6 +988,15 @@ class ProjectAdapter(ModelAdapter):
         if not allowed:
             text = _("You may not add this record") if obj is None else _("You may not change this record")
             problems.append(("", self.refusal(candidate, text)))
+
+    def thresholds(self) -> list[rules.Thresholds]:
+        """The light thresholds, read once per import (the bulk path computes lights with them)."""
+        if self._thresholds is None:
+            self._thresholds = [
+                rules.Thresholds(t.effective_from, t.yellow_above, t.red_above, t.due_soon_days)
+                for t in LightThreshold.objects.live()
+            ]
+        return self._thresholds
 
     def may(self, perm: str, project: Any = None) -> bool:
         """``user.has_perm``, asked once per permission and responsible unit: the project ledger's rules
@@ -1061,19 +1092,25 @@ class ProjectAdapter(ModelAdapter):
         bulk.flush()
 
 
-def _model_problems(candidate: Project, excluded: set[str]) -> list[tuple[str, ...]]:
-    """``full_clean`` of a project, but its code's uniqueness: the model asks the database once per record, the
-    adapter checks it against the codes of the whole chunk, loaded at once (``prefetch``)."""
+# The fields of each model a row of the sheet never gives: the field checks leave them out.
+_NOT_IMPORTED = {
+    Project: {f.name for f in Project._meta.concrete_fields if f.name not in PROJECT_FIELDS},
+    YearPlan: {f.name for f in YearPlan._meta.concrete_fields if f.name not in PLAN_FIELDS},
+}
+
+
+def _model_problems(candidate: Project, field_errors: dict[str, list[ValidationError]]) -> list[tuple[str, ...]]:
+    """``full_clean`` of a project (its fields already checked: ``field_errors``), but its code's uniqueness:
+    the model asks the database once per record, the adapter checks it against the codes of the whole chunk,
+    loaded at once (``prefetch``)."""
     problems: list[tuple[str, ...]] = []
 
     def collect(exc: ValidationError) -> None:
         found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         problems.extend(("" if name == "__all__" else name, m) for name, ms in found.items() for m in ms)
 
-    try:
-        candidate.clean_fields(exclude=sorted(excluded))
-    except ValidationError as exc:
-        collect(exc)
+    if field_errors:
+        collect(ValidationError(field_errors))
     code, candidate.code = candidate.code, ""
     try:
         candidate.clean()
@@ -1113,8 +1150,23 @@ class _BulkWrite:
         self.rows: list[tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any] | None]] = []
         self.new_plans: list[YearPlan] = []
         self.changed_plans: dict[int, YearPlan] = {}
-        self.reports: list[tuple[MonthlyReport, tuple[str, ...]]] = []
+        self.reports: list[tuple[MonthlyReport, YearPlan, tuple[str, ...]]] = []
         self._search: dict[tuple[str, ...], str] = adapter.search_texts
+        self.today = services.today()
+        # Every report of the chunk is a copy of this one (the month, approved by the importer) with its figures.
+        actor_id = getattr(actor, "pk", None)
+        self.report = MonthlyReport(
+            year=cast(int, adapter.year),
+            month=cast(int, adapter.month),
+            revision=1,
+            status=ReportStatus.APPROVED,
+            is_latest=True,
+            is_effective=True,
+            submitted_at=self.now,
+            submitted_by_id=actor_id,
+            reviewed_at=self.now,
+            reviewed_by_id=actor_id,
+        )
 
     def search_text(self, record: Any) -> None:
         """``refresh_search_text``, remembering texts already turned into pinyin (形象进度 and problems repeat;
@@ -1125,6 +1177,8 @@ class _BulkWrite:
             return
         text = self._search.get(parts)
         if text is None:
+            if len(self._search) >= 20_000:  # memory stays bounded when the texts do not repeat
+                self._search.clear()
             text = self._search[parts] = search_text_for(parts)
         record.search_text = text
 
@@ -1134,10 +1188,10 @@ class _BulkWrite:
     def flush(self) -> None:
         if not self.rows:
             return
+        # Projects the chunk creates have no milestones and no reports yet: only the others are looked up.
+        existing = [row.obj.pk for row, *_rest in self.rows if row.obj is not None]
         self.write_projects()
-        ids = [row.obj.pk for row, *_rest in self.rows]
-        year = cast(int, self.adapter.year)
-        context = _LightContext(ids, year, self.adapter.month)
+        context = _LightContext(self.adapter.thresholds(), existing, cast(int, self.adapter.year), self.adapter.month)
         for row, _project_values, plan_values, report_values in self.rows:
             self.build_year(row, plan_values, report_values, context)
         self.write_year()
@@ -1184,7 +1238,7 @@ class _BulkWrite:
         plan = adapter._plans.get(project.pk)
         if plan is None and (plan_values or report_values is not None):
             plan = self.adapter.checked_records(values)[1] or YearPlan(year=year, **plan_values)
-            plan.project = project
+            plan.project_id = project.pk  # inserted above
             self.new_plans.append(plan)
         elif plan is not None and plan_values:
             for name, value in plan_values.items():
@@ -1197,32 +1251,20 @@ class _BulkWrite:
         months = dict(context.other_months.get(project.pk, {}))
         if report_values is not None and month:
             ytd = report_values["ytd_investment"]
-            as_of = min(rules.due_date(year, month, 1) - dt.timedelta(days=1), services.today())
+            as_of = min(rules.due_date(year, month, 1) - dt.timedelta(days=1), self.today)
             light = context.light(plan, month, ytd, as_of)
-            report = MonthlyReport(
-                project=project,
-                plan=plan,  # saved before the reports
-                year=year,
-                month=month,
-                revision=1,
-                status=ReportStatus.APPROVED,
-                ytd_investment=ytd,
-                progress=report_values.get("progress", ""),
-                light=light.light,
-                light_reason=light.reason[:300],
-                is_latest=True,
-                is_effective=True,
-                submitted_at=self.now,
-                submitted_by=self.actor,
-                reviewed_at=self.now,
-                reviewed_by=self.actor,
-            )
+            report = copy_record(self.report)
+            report.project_id = project.pk
+            report.ytd_investment = ytd
+            report.progress = report_values.get("progress", "")
+            report.light = light.light
+            report.light_reason = light.reason[:300]
             self.search_text(report)
-            self.reports.append((report, tuple(report_values.get("problems", ()))))
+            self.reports.append((report, plan, tuple(report_values.get("problems", ()))))  # plan: inserted first
             months[month] = ytd
         effective = max(months) if months else 0
         ytd_now = months.get(effective, ZERO)
-        result = context.light(plan, effective, ytd_now, min(services.today(), dt.date(year, 12, 31)))
+        result = context.light(plan, effective, ytd_now, min(self.today, dt.date(year, 12, 31)))
         derived = {
             "reported_month": effective,
             "ytd_investment": ytd_now,
@@ -1246,7 +1288,10 @@ class _BulkWrite:
             YearPlan.objects.bulk_update(changed, [*PLAN_FIELDS, *derived, "version", "updated_at", "search_text"])
         self.recorder.written_in_bulk(YearPlan, self.new_plans, True)
         self.recorder.written_in_bulk(YearPlan, changed, False)
-        reports = [report for report, _problems in self.reports]
+        reports = []
+        for report, plan, _problems in self.reports:
+            report.plan_id = plan.pk
+            reports.append(report)
         bulk.insert(MonthlyReport, reports, keys=True)
         self.recorder.written_in_bulk(MonthlyReport, reports, True)
         # Two workflow events per report (submit, approve), as plain rows: thousands of them, no history.
@@ -1254,14 +1299,14 @@ class _BulkWrite:
         reason, actor_id = self.adapter.reason, getattr(self.actor, "pk", None)
         events = [
             (report.pk, action, before, after, reason, actor_id, at)
-            for report, _texts in self.reports
+            for report in reports
             for before, action, after in APPROVAL_STEPS
         ]
         bulk.insert_rows(ReportEvent, EVENT_COLUMNS, events)
         problems: list[ReportProblem] = []
-        for report, texts in self.reports:
+        for report, _plan, texts in self.reports:
             for text in texts:
-                problem = ReportProblem(report=report, project_id=report.project_id, text=text[:500])
+                problem = ReportProblem(report_id=report.pk, project_id=report.project_id, text=text[:500])
                 self.search_text(problem)
                 problems.append(problem)
         bulk.insert(ReportProblem, problems, keys=True)
@@ -1271,17 +1316,17 @@ class _BulkWrite:
 class _LightContext:
     """What lights are computed from, for a chunk of projects: thresholds, open milestones, other months."""
 
-    def __init__(self, ids: list[int], year: int, month: int | None) -> None:
-        self.thresholds = [
-            rules.Thresholds(t.effective_from, t.yellow_above, t.red_above, t.due_soon_days)
-            for t in LightThreshold.objects.live()
-        ]
+    def __init__(self, thresholds: list[rules.Thresholds], ids: list[int], year: int, month: int | None) -> None:
+        self.thresholds = thresholds
+        self._last: tuple[tuple[Any, ...], rules.LightResult] | None = None
         self.milestones: dict[int, list[tuple[str, dt.date]]] = {}
+        self.other_months: dict[int, dict[int, Decimal]] = {}
+        if not ids:
+            return
         open_ones = Milestone.objects.live().filter(project_id__in=ids, done_on__isnull=True)
         for project_id, name, planned_on in open_ones.values_list("project_id", "name", "planned_on"):
             self.milestones.setdefault(project_id, []).append((name, planned_on))
         # Approved figures of the year's other months: a plan shows its latest month.
-        self.other_months: dict[int, dict[int, Decimal]] = {}
         effective = MonthlyReport.objects.filter(
             project_id__in=ids, year=year, is_effective=True, voided_at__isnull=True, plan__voided_at__isnull=True
         ).exclude(month=month or 0)
@@ -1289,13 +1334,18 @@ class _LightContext:
             self.other_months.setdefault(project_id, {})[m] = ytd
 
     def light(self, plan: YearPlan, month: int, ytd: Decimal, as_of: dt.date) -> rules.LightResult:
-        return rules.light_for(
-            planned=plan.planned_investment,
-            ytd=ytd,
-            month=month,
-            thresholds=rules.thresholds_on(self.thresholds, as_of),
-            overdue_milestones=[m for m in self.milestones.get(plan.project_id, []) if m[1] < as_of],
+        """``rules.light_for`` the plan; asked twice in a row with the same figures (the month's report and the
+        plan it leaves, when the same thresholds and milestones apply), it answers the second time from the first."""
+        thresholds = rules.thresholds_on(self.thresholds, as_of)
+        overdue = [m for m in self.milestones.get(plan.project_id, []) if m[1] < as_of]
+        key = (plan, plan.planned_investment, ytd, month, thresholds, overdue)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        result = rules.light_for(
+            planned=plan.planned_investment, ytd=ytd, month=month, thresholds=thresholds, overdue_milestones=overdue
         )
+        self._last = (key, result)
+        return result
 
 
 register(

@@ -72,3 +72,78 @@ def test_a_large_file_s_annotated_copy_keeps_the_values(world, head_a, settings)
     assert [c.value for c in sheet[2]] == ["姓名", "所在单位", "问题"]
     assert "丙街道" in sheet["C3"].value and sheet["C3"].fill.fgColor.rgb.endswith("FFC7CE")
     assert sheet["C4"].value is None
+
+
+def _clean_fields_errors(instance, exclude):
+    """What Django's own ``clean_fields`` says: {field: [messages]} and the cleaned values."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+def test_field_check_says_what_clean_fields_says_each_value_cleaned_once(world):
+    """The import's field checks: the fields, messages and cleaned values of ``Model.clean_fields``, with each
+    distinct plain value cleaned once however many rows repeat it."""
+    import datetime as dt
+    from decimal import Decimal
+    from unittest import mock
+
+    from django.core.exceptions import ValidationError
+    from django.db import models
+
+    from taizhang.ledgers.adapters import FieldCheck
+    from taizhang.projects.models import Project
+
+    category = world.data["project_categories"]["infrastructure"]
+    rows = [
+        {"name": "金水管网工程", "total_investment": Decimal("12.5"), "planned_start": dt.date(2026, 3, 1)},
+        {"name": "金水管网工程", "total_investment": Decimal("12.50"), "planned_start": dt.date(2026, 3, 1)},
+        {"name": "x" * 201, "total_investment": Decimal("-1"), "importance": "nowhere"},
+        {"name": "x" * 201, "total_investment": Decimal("-1"), "importance": "nowhere"},  # the same errors again
+        {"name": "", "total_investment": Decimal("1e20"), "code": "A\x00B"},
+        {"name": "乙", "total_investment": None, "responsible_unit": None},
+    ]
+    never = {"id", "created_at", "updated_at", "version", "search_text"}
+    check = FieldCheck(Project, exclude=never)
+    for values in rows:
+        ours, django = Project(category=category, **values), Project(category=category, **values)
+        errors = check.errors(ours, {"leader"})
+        assert (ValidationError(errors).message_dict if errors else {}) == _clean_fields_errors(
+            django, never | {"leader"}
+        )
+        for name in ("name", "total_investment", "planned_start", "importance"):
+            assert repr(getattr(ours, name)) == repr(getattr(django, name))  # 12.50 stays 12.50
+        for found in errors.values():  # the caller may extend what it gets: what is remembered must not change
+            found.append(ValidationError("added by the caller"))
+    with mock.patch.object(models.CharField, "clean", autospec=True, side_effect=lambda f, value, obj: value) as clean:
+        check.errors(Project(category=category, **rows[2]), {"leader"})
+    assert clean.call_count == 0  # name and importance: remembered, not cleaned again
+    assert ValidationError(check.errors(Project(category=category, **rows[2]), {"leader"})).message_dict == (
+        _clean_fields_errors(Project(category=category, **rows[2]), never | {"leader"})
+    )
+
+
+def test_copy_record_is_copy_copy_without_the_detour(world):
+    import copy
+
+    from taizhang.ledgers.adapters import copy_record
+
+    unit = world.unit_a
+    unit.parent  # noqa: B018 - caches the related record
+    ours, theirs = copy_record(unit), copy.copy(unit)
+    pickled = {"_state", "_django_version"}  # copy.copy goes through pickling, which marks the version
+    assert {k: v for k, v in ours.__dict__.items() if k not in pickled} == {
+        k: v for k, v in theirs.__dict__.items() if k not in pickled
+    }
+    assert (ours._state.db, ours._state.adding, ours._state.fields_cache) == (
+        theirs._state.db,
+        theirs._state.adding,
+        theirs._state.fields_cache,
+    )
+    assert ours._state.fields_cache is not unit._state.fields_cache
+    ours.name = "changed"
+    assert unit.name != "changed"

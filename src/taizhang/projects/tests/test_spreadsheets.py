@@ -183,6 +183,10 @@ def test_the_bulk_path_leaves_the_ledger_as_the_services_do(district, july_2022,
         rows = model.history.filter(history_change_reason=reason)
         assert rows.count() == count, model
         assert set(rows.values_list("history_source", "history_user")) == {(Source.IMPORT, supervisor.pk)}
+        # Each history row holds the record as written, every field history keeps.
+        names = [f.attname for f in model.history.model.tracked_fields]
+        records = {r["id"]: r for r in model.objects.filter(pk__in=rows.values("id")).values(*names)}
+        assert {r["id"]: r for r in rows.values(*names)} == records, model
 
 
 def exported(user: Any, period: tuple[int, int] | None = (2022, 5), fmt: str = "xlsx") -> bytes:
