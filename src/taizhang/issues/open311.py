@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from taizhang.core.errors import DomainError
 from taizhang.issues import selectors, services
 from taizhang.issues.choices import Status
+from taizhang.issues.language import stored_text
 from taizhang.issues.memo import Memo
 from taizhang.issues.models import Issue, IssueCategory, Open311Client
 
@@ -281,20 +282,26 @@ def _parse_report(request: HttpRequest, client: Open311Client) -> dict[str, Any]
         )
         if part
     )
-    extra = []
-    if contact:
-        extra.append(_("Contact: %(contact)s") % {"contact": contact[:200]})
-    if media:
-        extra.append(_("Photo: %(url)s") % {"url": media[:500]})
     return {
         "category": category,
         "description": description,
-        "note": "\n".join(extra),
+        "note": _caller_note(contact, media),
         "address": address[:200],
         "longitude": lon or None,
         "latitude": lat or None,
         "coordinate_system": client.coordinate_system,
     }
+
+
+@stored_text()
+def _caller_note(contact: str, media: str) -> str:
+    """The caller's contact and photo link, for the registration's timeline entry (kept: the site's language)."""
+    extra = []
+    if contact:
+        extra.append(_("Contact: %(contact)s") % {"contact": contact[:200]})
+    if media:
+        extra.append(_("Photo: %(url)s") % {"url": media[:500]})
+    return "\n".join(extra)
 
 
 def _coordinate_problems(lat: str, lon: str) -> list[str]:

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
+from taizhang.issues.language import stored_text
 from taizhang.issues.memo import Memo
 from taizhang.org import routing as org_routing
 from taizhang.org.models import Area, Person, Unit
@@ -114,6 +115,7 @@ class AreaCache:
 areas = AreaCache()
 
 
+@stored_text()  # the note is kept on the issue and its registration event
 def route_issue(category: Any, point: tuple[float, float] | None) -> RoutingDecision:
     hits: tuple[org_routing.AreaHit, ...] = ()
     if point is not None:

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit, clock, geo, workdays
 from taizhang.core import services as base
@@ -37,6 +38,7 @@ from taizhang.issues.choices import (
     Status,
     VoidKind,
 )
+from taizhang.issues.language import stored_text
 from taizhang.issues.models import (
     Evidence,
     Issue,
@@ -70,6 +72,8 @@ TRUSTED_ON_REGISTRATION = [
     "longitude",  # computed here from a checked point; their check constraint would cost a query
     "latitude",
 ]
+# Resolved where the event is written, in the site's language (see language.py).
+AUTO_DISPATCH_NOTE = gettext_lazy("Dispatched automatically.")
 ISSUE_UPDATE_FIELDS = ("title", "description", "category", "severity", "address", "found_at", "cooperating_units")
 
 
@@ -191,7 +195,7 @@ def issue_register(
     for upload, facts in checked_photos:
         _save_evidence(issue, EvidenceKind.BEFORE, upload, facts=facts, actor=actor, note="")
     if source.auto_dispatch and open311_client is None:
-        issue = _apply(issue, workflow.BY_ACTION["dispatch"], actor, {"note": _("Dispatched automatically.")})
+        issue = _apply(issue, workflow.BY_ACTION["dispatch"], actor, {"note": AUTO_DISPATCH_NOTE})
     return issue
 
 
@@ -424,9 +428,11 @@ def _apply(issue: Issue, transition: workflow.Transition, actor: Any, params: di
         base.void(issue, actor=actor, reason=params["reason"])
     else:
         base.change(issue, values)
-    text = params.get("reason") or params.get("note") or params.get("measures") or ""
-    _event(issue, transition.action, actor, before, issue.status, reason=text, data=data)
-    _notify_after(issue, transition.action, actor, text)
+    # The effects above said what was wrong in the caller's language; what is kept is in the site's.
+    with stored_text():
+        text = str(params.get("reason") or params.get("note") or params.get("measures") or "")
+        _event(issue, transition.action, actor, before, issue.status, reason=text, data=data)
+        _notify_after(issue, transition.action, actor, text)
     return issue
 
 
@@ -773,6 +779,8 @@ def _save_evidence(issue: Issue, kind: str, file: Any, *, facts: Any, actor: Any
             evidence.far_from_issue = evidence.distance_m is not None and evidence.distance_m > FAR_FROM_ISSUE_M
             evidence.taken_before_registration = facts.taken_at is not None and facts.taken_at < issue.registered_at
     base.validated_save(evidence)
+    with stored_text():  # the flags in words, as the timeline keeps them
+        flags = evidence.flags
     _event(
         issue,
         "evidence",
@@ -780,7 +788,7 @@ def _save_evidence(issue: Issue, kind: str, file: Any, *, facts: Any, actor: Any
         issue.status,
         issue.status,
         reason=note,
-        data={"evidence": evidence.pk, "kind": kind, "name": evidence.original_name, "flags": evidence.flags},
+        data={"evidence": evidence.pk, "kind": kind, "name": evidence.original_name, "flags": flags},
     )
     return evidence
 
@@ -838,8 +846,8 @@ def issues_remind(*, actor: Any = None, now: dt.datetime | None = None, batch: i
         _flag(issue, "yellow_notified_at", "yellow", now)
     for issue in red:
         _flag(issue, "overdue_notified_at", "overdue", now)
-    _remind_units(yellow, _("%(n)d issues are due soon"), "issue.yellow")
-    _remind_units(red, _("%(n)d issues are overdue"), "issue.overdue")
+    _remind_units(yellow, gettext_lazy("%(n)d issues are due soon"), "issue.yellow")
+    _remind_units(red, gettext_lazy("%(n)d issues are overdue"), "issue.overdue")
     return {"yellow": len(yellow), "overdue": len(red), "review": len(review)}
 
 
@@ -851,6 +859,7 @@ def _flag(issue: Issue, field: str, action: str, now: dt.datetime, data: dict[st
     _event(issue, action, None, issue.status, issue.status, data=data or {"deadline": issue.deadline.isoformat()})
 
 
+@stored_text()
 def _remind_office(issues: list[Issue]) -> None:
     """One message to the supervision office listing the shelved issues whose review date has come."""
     if not issues:
@@ -876,30 +885,28 @@ def _remind_office(issues: list[Issue]) -> None:
     transaction.on_commit(send)
 
 
-def _remind_units(issues: list[Issue], title: str, kind: str) -> None:
+@stored_text()
+def _remind_units(issues: list[Issue], title: Any, kind: str) -> None:
+    """One message per unit listing its issues; ``title`` a lazy text with ``%(n)d``. The messages are composed
+    here, in the site's language; only sending waits for the commit."""
     by_unit: dict[int, list[Issue]] = {}
     for issue in issues:
         by_unit.setdefault(issue.responsible_unit_id, []).append(issue)
-    if not by_unit:
+    messages = []
+    for group in by_unit.values():
+        lines = [f"{i.number} {i.title}（{timezone.localtime(i.deadline):%m-%d %H:%M}）" for i in group[:20]]
+        if len(group) > 20:
+            lines.append(_("… and %(n)d more") % {"n": len(group) - 20})
+        messages.append((group[0].responsible_unit, str(title) % {"n": len(group)}, "\n".join(lines)))
+    if not messages:
         return
+    url = reverse("issues:queue")
 
     def send() -> None:
         from taizhang.notifications import services as notifications
 
-        for group in by_unit.values():
-            lines = [
-                f"{i.number} {i.title}（{timezone.localtime(i.deadline).strftime('%m-%d %H:%M')}）" for i in group[:20]
-            ]
-            if len(group) > 20:
-                lines.append(_("… and %(n)d more") % {"n": len(group) - 20})
-            notifications.notify_unit(
-                actor=None,
-                unit=group[0].responsible_unit,
-                title=title % {"n": len(group)},
-                body="\n".join(lines),
-                url=reverse("issues:queue"),
-                kind=kind,
-            )
+        for unit, text, body in messages:
+            notifications.notify_unit(actor=None, unit=unit, title=text, body=body, url=url, kind=kind)
 
     transaction.on_commit(send)
 

@@ -36,7 +36,7 @@ def test_the_reporter_hears_when_the_issue_is_closed(world, issue_a, inspectors,
     issue = services.issue_transition(actor=reporter, issue=issue, action="request_closure", measures="好")
     with django_capture_on_commit_callbacks(execute=True):
         services.issue_transition(actor=inspectors[0], issue=issue, action="verify_pass")
-    assert world.admin.notifications.get(kind="issue.verify_pass").title.startswith("Verify: pass")
+    assert world.admin.notifications.get(kind="issue.verify_pass").title.startswith("核查通过")  # site language
 
 
 def test_a_photo_of_an_issue_without_a_place_has_no_distance(world, audit, monday):

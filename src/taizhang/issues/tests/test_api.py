@@ -73,6 +73,45 @@ def test_registering_through_the_api(api, world, audit, monday):
     assert Issue.objects.count() == 1
 
 
+def test_text_kept_in_the_ledger_is_in_the_sites_language_whatever_the_callers(
+    api, world, audit, monday, django_capture_on_commit_callbacks
+):
+    """An English API caller is answered in English, but what the ledger keeps (routing note, timeline notes,
+    the unit's messages) is written in the site's language, as every other reader of the record sees it."""
+    grid = grid_of(world, world.unit_a)
+    lon, lat = point_in(grid)
+    payload = {
+        "category": world.data["categories"]["dump"].pk,
+        "source": world.data["sources"]["patrol"].pk,  # a patrol's issue is dispatched at once
+        "description": "英文接口上报",
+        "longitude": str(lon),
+        "latitude": str(lat),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api("reporter_a").post("/api/issues/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response["Content-Language"] == "en" and response.json()["status_label"] == "Dispatched"
+    issue = Issue.objects.get()
+    assert issue.routing_note == f"已分派至{grid.name}。"
+    assert issue.events.get(action="register").data["routing"] == f"已分派至{grid.name}。"
+    assert issue.events.get(action="dispatch").reason == "已自动派遣。"
+    [message] = world.users["reporter_a"].notifications.filter(kind="issue.dispatch")
+    assert message.title.startswith("派遣：") or message.title.startswith("派遣:")
+    assert "整改时限：" in message.body
+    # ... while what is said back to the caller stays in the caller's language
+    office = api("supervisor")
+    same = {"unit": world.unit_a.pk, "reason": "x"}  # refused by the service, in the middle of the transition
+    body = error(office.post(f"/api/issues/{issue.pk}/reassign/", same, format="json"), 400, "invalid")
+    assert body["fields"]["unit"] == ["The issue is already with 甲街道."]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office.post(
+            f"/api/issues/{issue.pk}/reassign/", {"unit": world.unit_b.pk, "reason": "改派乙"}, format="json"
+        )
+    assert response.status_code == 200 and response.json()["status_label"] == "Dispatched"
+    [message] = world.users["reporter_b"].notifications.filter(kind="issue.reassign")
+    assert message.title.startswith("改派") and "改派乙" in message.body and "整改时限：" in message.body
+
+
 def test_workflow_actions_are_endpoints(api, world, issue_a, inspectors):
     reporter = api("reporter_a")
     response = reporter.post(f"/api/issues/{issue_a.pk}/acknowledge/", {"version": issue_a.version}, format="json")

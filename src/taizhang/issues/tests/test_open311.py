@@ -83,7 +83,9 @@ def test_a_request_is_posted_read_back_and_tracked(open311, world, monday):
     # The caller's contact and photo link are for staff: on the registration's timeline entry, not the issue.
     assert issue.description == "垃圾堆放"
     register = issue.events.get(action="register")
-    assert "王明 13800000000" in register.reason and "https://example.org/p.jpg" in register.reason
+    # kept in the site's language, though this client asked for English (and is answered in it)
+    assert register.reason == "联系方式：王明 13800000000\n照片：https://example.org/p.jpg"
+    assert created["service_notice"].startswith("Registered as 2026-000001")
     assert issue.history.first().history_source == "open311"
     [one] = http.get("/open311/v2/requests/2026-000001.json", {"api_key": key}).json()
     assert one["status"] == "open" and one["status_notes"] == "Registered" and one["agency_responsible"] == ""

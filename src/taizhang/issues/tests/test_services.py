@@ -126,9 +126,10 @@ def test_a_point_outside_every_area_goes_to_the_default_unit_and_is_flagged(worl
     settings.TAIZHANG = {**settings.TAIZHANG, "DEFAULT_ROUTING_UNIT": "SUP"}
     issue = register(world, title="荒地", longitude=100.0, latitude=30.0)
     assert issue.responsible_unit == world.units["SUP"] and issue.routing_fallback and issue.area is None
-    assert "outside every responsibility area" in issue.routing_note
+    # kept in the site's language whatever the caller's (the tests read English: see language.py)
+    assert issue.routing_note == "该点不在任何责任区内，已由默认单位接收。"
     no_point = register(world, title="无定位")
-    assert no_point.routing_fallback and "No location" in no_point.routing_note
+    assert no_point.routing_fallback and no_point.routing_note == "未提供位置：已由默认单位接收。"
     settings.TAIZHANG = {**settings.TAIZHANG, "DEFAULT_ROUTING_UNIT": "NOPE"}
     with pytest.raises(ValidationFailed) as nowhere:
         register(world, title="无人接收", longitude=100.0, latitude=30.0)
@@ -257,7 +258,7 @@ def test_after_photos_far_away_or_taken_before_registration_are_flagged(world, i
     assert early.taken_before_registration and not early.far_from_issue
     assert early.flags == ["taken before the issue was registered"]
     event = issue_a.events.filter(action="evidence").last()
-    assert event.data["flags"] == ["taken before the issue was registered"]
+    assert event.data["flags"] == ["拍摄于问题登记之前"]  # the timeline keeps them in the site's language
 
 
 def test_attachments_and_refused_files(world, issue_a):
@@ -371,8 +372,8 @@ def test_reminders_flag_each_light_once_and_tell_the_unit(world, issue_a, django
     assert [e.action for e in issue.events.filter(action__in=["yellow", "overdue"])] == ["yellow", "overdue"]
     notes = world.users["reporter_a"].notifications.order_by("pk")
     assert [n.title for n in notes if n.kind.startswith("issue.")][-2:] == [
-        "1 issues are due soon",
-        "1 issues are overdue",
+        "1 个问题即将到期",
+        "1 个问题已超期",
     ]
     assert issue.number in notes.last().body
     with clock.travel(at(2026, 10, 8, 9)):
@@ -393,7 +394,7 @@ def test_a_long_list_of_reminders_is_shortened(world, audit, monday, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         services.issues_remind(actor=None, now=at(2026, 10, 9, 9))
     note = world.users["reporter_a"].notifications.get(kind="issue.overdue")
-    assert note.title == "22 issues are overdue" and "… and 2 more" in note.body
+    assert note.title == "22 个问题已超期" and "……另有 2 个" in note.body
 
 
 def test_a_shelved_issue_is_flagged_once_when_its_review_date_comes_and_the_office_is_told(
@@ -426,7 +427,7 @@ def test_a_shelved_issue_is_flagged_once_when_its_review_date_comes_and_the_offi
     event = flagged.events.get(action="review_due")
     assert event.data == {"review_date": "2026-10-12"} and event.label == "Shelving review date reached"
     note = office.notifications.get(kind="issue.review_due")
-    assert note.title == "1 shelved issues are due for review" and flagged.number in note.body
+    assert note.title == "1 个挂账问题到期待复查" and flagged.number in note.body
     assert note.url.endswith("?review_due=true")
     assert not reporter.notifications.filter(kind="issue.review_due").exists()
     with clock.travel(at(2026, 10, 12, 9)):
@@ -442,7 +443,7 @@ def test_a_long_list_of_reviews_is_shortened(world, audit, monday, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         assert services.issues_remind(actor=None, now=at(2026, 9, 28, 10))["review"] == 21
     note = world.users["supervisor"].notifications.get(kind="issue.review_due")
-    assert note.title == "21 shelved issues are due for review" and "… and 1 more" in note.body
+    assert note.title == "21 个挂账问题到期待复查" and "……另有 1 个" in note.body
 
 
 # --- configuration -------------------------------------------------------------------------------------
