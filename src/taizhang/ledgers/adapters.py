@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.expressions import DatabaseDefault
@@ -360,46 +361,73 @@ class FieldCheck:
         skip = set(exclude)
         self.fields = [f for f in model._meta.fields if f.name not in skip and not f.generated]
         self._seen: dict[Hashable, tuple[Any, list[ValidationError] | None]] = {}
+        self._text_limits = {f.name: limit for f in self.fields if (limit := _plain_text_limit(f)) is not None}
 
     def errors(self, instance: models.Model, exclude: Collection[str] = ()) -> dict[str, list[ValidationError]]:
         """Clean ``instance``'s fields as ``clean_fields(exclude)`` does (cleaned values set on it); returns
         the errors by field name, as the ``ValidationError`` that ``clean_fields`` raises holds them."""
         errors: dict[str, list[ValidationError]] = {}
-        seen = self._seen
         for f in self.fields:
             if f.name in exclude:
                 continue
             raw = getattr(instance, f.attname)
             if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
                 continue
-            key: Hashable = None
-            if not f.is_relation:
-                # Equal decimals may differ in their exponent (1.0, 1.00), which the cleaned value keeps.
-                key = (f.attname, type(raw), raw, str(raw) if type(raw) is Decimal else None)
-                try:
-                    found = seen.get(key)
-                except TypeError:  # an unhashable value: cleaned every time
-                    key, found = None, None
-                if found is not None:
-                    cleaned, problems = found
-                    if problems is None:
-                        setattr(instance, f.attname, cleaned)
-                    else:
-                        errors[f.name] = list(problems)  # callers may extend the list they get
-                    continue
-            try:
-                cleaned = f.clean(raw, instance)
-            except ValidationError as error:
-                errors[f.name] = list(error.error_list)
-                outcome: tuple[Any, list[ValidationError] | None] = (None, error.error_list)
-            else:
+            limit = self._text_limits.get(f.name)
+            if limit is not None and type(raw) is str and raw and len(raw) <= limit and "\x00" not in raw:
+                continue  # text that no check of the field can refuse: it cleans to itself (unique names, codes)
+            cleaned, problems = self._clean(f, raw, instance)
+            if problems is None:
                 setattr(instance, f.attname, cleaned)
-                outcome = (cleaned, None)
-            if key is not None:
-                if len(seen) >= self.REMEMBERED:
-                    seen.clear()
-                seen[key] = outcome
+            else:
+                errors[f.name] = list(problems)  # callers may extend the list they get
         return errors
+
+    def _clean(self, f: Any, raw: Any, instance: models.Model) -> tuple[Any, list[ValidationError] | None]:
+        """``f.clean(raw)``: the cleaned value, or the errors; remembered for a plain field's hashable value."""
+        key: Hashable = None
+        if not f.is_relation:
+            # Equal decimals may differ in their exponent (1.0, 1.00), which the cleaned value keeps.
+            key = (f.attname, type(raw), raw, str(raw) if type(raw) is Decimal else None)
+            try:
+                found = self._seen.get(key)
+            except TypeError:  # an unhashable value: cleaned every time
+                key, found = None, None
+            if found is not None:
+                return found
+        try:
+            outcome: tuple[Any, list[ValidationError] | None] = (f.clean(raw, instance), None)
+        except ValidationError as error:
+            outcome = (None, error.error_list)
+        if key is not None:
+            if len(self._seen) >= self.REMEMBERED:
+                self._seen.clear()
+            self._seen[key] = outcome
+        return outcome
+
+
+def _plain_text_limit(field: models.Field) -> float | None:
+    """For a text field whose ``clean`` of a non-empty ``str`` can only fail its maximum length or a NUL
+    character (no choices, no other validator, Django's own conversion and validation), that maximum (infinity
+    when there is none); None for any other field."""
+    if not isinstance(field, models.CharField | models.TextField) or field.choices or not field.editable:
+        return None
+    kind = type(field)
+    if (kind.clean, kind.validate, kind.run_validators) != (
+        models.Field.clean,
+        models.Field.validate,
+        models.Field.run_validators,
+    ):
+        return None
+    if kind.to_python not in (models.CharField.to_python, models.TextField.to_python):
+        return None
+    limit = float("inf")
+    for validator in field.validators:
+        if type(validator) is MaxLengthValidator and isinstance(validator.limit_value, int):
+            limit = min(limit, validator.limit_value)
+        elif type(validator) is not ProhibitNullCharactersValidator:
+            return None
+    return limit
 
 
 def _is_unit(obj: models.Model) -> bool:

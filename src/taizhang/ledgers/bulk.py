@@ -113,13 +113,13 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, keys: boo
             obj.pk = key
     # One moment for the whole statement, as a database's now() would give (and repeated values convert once).
     moments = [(field.attname, field.pre_save(objs[0], add=True)) for field in stamped]
-    link = _parent_linker(model)
+    link, alias = _parent_linker(model), connection.alias
     for obj in objs:
         link(obj)  # parents saved above: their keys
         for name, moment in moments:
             setattr(obj, name, moment)
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     values = attrgetter(*(f.attname for f in fields))
     converting = [(i, convert) for i, f in enumerate(fields) if (convert := converter(f)) is not None]
     rows = []
@@ -137,14 +137,30 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, keys: boo
 
 
 def _parent_linker(model: type[models.Model]) -> Callable[[models.Model], None]:
-    """``_prepare_related_fields_for_save`` for many rows: it only acts on relations whose parent instance is
-    cached on the row, so rows that name their parents by key (``project_id``) are passed over at once."""
+    """``_prepare_related_fields_for_save`` for many rows of ``model``: for each relation whose parent instance
+    is cached on the row, refuse an unsaved parent, take its key, and forget it if the keys differ. Rows that
+    name their parents by key (``project_id``) have nothing cached and are passed over at once."""
     if model._meta.private_fields:  # pragma: no cover - generic relations: Django's own check, row by row
         return lambda obj: cast(Any, obj)._prepare_related_fields_for_save(operation_name="insert")
+    relations: list[Any] = [f for f in model._meta.concrete_fields if f.is_relation]
 
     def link(obj: models.Model) -> None:
-        if obj._state.fields_cache:
-            cast(Any, obj)._prepare_related_fields_for_save(operation_name="insert")
+        if not obj._state.fields_cache:
+            return
+        for field in relations:
+            parent = field.get_cached_value(obj, default=None) if field.is_cached(obj) else None
+            if not parent:
+                continue
+            if not parent._is_pk_set():
+                if not field.remote_field.multiple:
+                    field.remote_field.delete_cached_value(parent)
+                raise ValueError(
+                    f"insert() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+                )
+            if getattr(obj, field.attname) in field.empty_values:
+                setattr(obj, field.name, parent)
+            if getattr(parent, field.target_field.attname) != getattr(obj, field.attname):
+                field.delete_cached_value(obj)
 
     return link
 

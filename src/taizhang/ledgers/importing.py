@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
+from django.db import models
 from django.utils.translation import gettext as _
 
 from taizhang.core.errors import TransitionNotAllowed
@@ -228,10 +229,13 @@ class Planner:
         rendering depends on the value alone)."""
         if value is None or value == "":
             return ""
+        # A record by its key (hashing a model instance is slow); an unsaved one has none.
+        key = (name, type(value), value.pk if isinstance(value, models.Model) else value)
         try:
-            key = (name, type(value), value)
-            found = self._shown.get(key)
-        except TypeError:  # unhashable (an unsaved record): rendered every time
+            found = self._shown.get(key) if key[2] is not None else None
+        except TypeError:  # unhashable: rendered every time
+            return _shown(self._column(name), value)
+        if key[2] is None:
             return _shown(self._column(name), value)
         if found is None:
             if len(self._shown) >= 20_000:  # memory stays bounded when values do not repeat

@@ -14,6 +14,7 @@ The parser is a single forward pass over the rows, so a sheet of any length is r
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
@@ -30,6 +31,9 @@ from taizhang.ledgers.reading import CellRange, FileRefused, SheetData, Workbook
 ERROR = "error"
 WARNING = "warning"
 HEADER_SCAN_ROWS = 30
+_UNREAD = object()
+_REMEMBERED = 50_000  # cells whose reading is remembered at most (then forgotten at once): bounded memory
+_REMEMBERED_TYPES = frozenset({str, dt.datetime, dt.date, type(None)})
 
 
 class RowKind:
@@ -190,6 +194,7 @@ class SheetParser:
         self._buffer: list[list[Any]] = []
         self._index = spec.header_index()
         self._ignored = spec.ignored_names()
+        self._read: dict[tuple[int, type, Any], Any] = {}  # (column, type, cell) → value read without a warning
 
     # --- the header ------------------------------------------------------------------------------------
 
@@ -445,6 +450,7 @@ class SheetParser:
         parsed = ParsedRow(number, RowKind.RECORD, category=category)
         errors = self.data.errors
         width = len(row)
+        read = self._read
         for mapped, ctx in self._column_readers:
             column = mapped.column
             raw = row[mapped.index] if mapped.index < width else None
@@ -454,12 +460,23 @@ class SheetParser:
                 message = _("The cell shows a spreadsheet error instead of a value.")
                 parsed.problems.append(Problem(number, mapped.header, str(error or raw), message))
                 continue
-            self._reading = (parsed, mapped.header, raw)
-            try:
-                value = column.type.parse(raw, ctx)
-            except v.ValueProblem as problem:
-                parsed.problems.append(Problem(number, mapped.header, v.display(raw), problem.message))
-                continue
+            # A column's reading depends on the cell alone (the context is the sheet's): a value read without
+            # a word of warning is remembered, so cells that repeat (units, categories, dates) are read once.
+            # Not numbers: amounts seldom repeat, and 0.0 and -0.0 are equal keys with different readings.
+            key = (mapped.index, type(raw), raw) if type(raw) in _REMEMBERED_TYPES else None
+            value = read.get(key, _UNREAD) if key is not None else _UNREAD
+            if value is _UNREAD:
+                self._reading = (parsed, mapped.header, raw)
+                warned = len(parsed.problems)
+                try:
+                    value = column.type.parse(raw, ctx)
+                except v.ValueProblem as problem:
+                    parsed.problems.append(Problem(number, mapped.header, v.display(raw), problem.message))
+                    continue
+                if key is not None and len(parsed.problems) == warned:
+                    if len(read) >= _REMEMBERED:
+                        read.clear()
+                    read[key] = value
             if column.required and (value is None or value == ""):
                 message = _("This column is required; the cell is empty.")
                 parsed.problems.append(Problem(number, mapped.header, v.display(raw), message))

@@ -632,10 +632,12 @@ class ProjectAdapter(ModelAdapter):
         by_pair: dict[tuple[str, Any], list[Project]] = {}
         if codes:
             # ``code != ""`` lets the database use the unique index of live codes (a partial index).
-            for project in self.queryset().filter(code__in=codes).exclude(code=""):
-                by_code.setdefault(project.code, []).append(project)
             taken = Project.objects.live().filter(code__in=codes).exclude(code="").values_list("code", "pk")
             self._codes = dict(taken)
+            # What the user may see is among the live projects: only codes taken are looked for (none, often).
+            if self._codes:
+                for project in self.queryset().filter(code__in=list(self._codes)).exclude(code=""):
+                    by_code.setdefault(project.code, []).append(project)
             if self._uncoded_projects():  # a new code may be given to a project of the same name that has none
                 pairs |= {self._fallback[k] for k in keys if k in self._fallback and k[1][0] not in by_code}  # type: ignore[index]
         if pairs:

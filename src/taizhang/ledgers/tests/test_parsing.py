@@ -190,6 +190,32 @@ def test_every_problem_is_collected_with_row_header_and_value(tmp_path):
     assert "spreadsheet error" in found[(5, "总投资（亿元）", "#DIV/0!")]
 
 
+def test_cells_that_repeat_are_read_alike_with_their_problems_on_every_row(tmp_path):
+    """Readings of repeated cells are remembered; a cell's warning or error is still given on every row."""
+    data = xlsx_bytes(
+        [
+            ["重点项目表"],
+            ["项目名称", "责任单位", "计划投资", "完成率", "计划开工"],
+            *[[f"项目{i}", "甲街道", "12,500", "85", "2021年3月"] for i in range(3)],
+            *[[f"坏项目{i}", "甲街道", "十亿", "85.3%", "2021-13-01"] for i in range(2)],
+        ]
+    )
+    _parser, rows = parse(write(tmp_path, "repeats.xlsx", data))
+    found = [(p.row, p.column, p.severity) for r in rows for p in r.problems]
+    assert found == [
+        (3, "完成率", WARNING),  # 85 read as 85%
+        (4, "完成率", WARNING),
+        (5, "完成率", WARNING),
+        (6, "计划投资", "error"),
+        (6, "计划开工", "error"),
+        (7, "计划投资", "error"),
+        (7, "计划开工", "error"),
+    ]
+    values = [(r.values["planned_investment"], r.values["rate"], r.values["planned_start"]) for r in records(rows)[:3]]
+    assert values == [(Decimal(12500), Decimal("0.85"), dt.date(2021, 3, 1))] * 3
+    assert [r.values.get("rate") for r in records(rows)[3:]] == [Decimal("0.853")] * 2
+
+
 def test_a_required_column_missing_is_reported_once(tmp_path):
     parser, rows = parse(write(tmp_path, "no-unit.xlsx", xlsx_bytes([["项目名称", "总投资"], ["甲项目", 1]])))
     missing = [p for p in parser.problems if p.is_error]
