@@ -17,7 +17,13 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.core.validators import (
+    DecimalValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.expressions import DatabaseDefault
@@ -362,6 +368,7 @@ class FieldCheck:
         self.fields = [f for f in model._meta.fields if f.name not in skip and not f.generated]
         self._seen: dict[Hashable, tuple[Any, list[ValidationError] | None]] = {}
         self._text_limits = {f.name: limit for f in self.fields if (limit := _plain_text_limit(f)) is not None}
+        self._amounts = {f.name: bounds for f in self.fields if (bounds := _plain_decimal_bounds(f)) is not None}
 
     def errors(self, instance: models.Model, exclude: Collection[str] = ()) -> dict[str, list[ValidationError]]:
         """Clean ``instance``'s fields as ``clean_fields(exclude)`` does (cleaned values set on it); returns
@@ -373,15 +380,34 @@ class FieldCheck:
             raw = getattr(instance, f.attname)
             if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
                 continue
-            limit = self._text_limits.get(f.name)
-            if limit is not None and type(raw) is str and raw and len(raw) <= limit and "\x00" not in raw:
-                continue  # text that no check of the field can refuse: it cleans to itself (unique names, codes)
+            if self._passes(f.name, raw):
+                continue  # a value no check of the field can refuse: it cleans to itself (names, codes, amounts)
             cleaned, problems = self._clean(f, raw, instance)
             if problems is None:
                 setattr(instance, f.attname, cleaned)
             else:
                 errors[f.name] = list(problems)  # callers may extend the list they get
         return errors
+
+    def _passes(self, name: str, raw: Any) -> bool:
+        """Whether ``raw`` is, beyond doubt, a value the field's ``clean`` returns unchanged without an error:
+        text within the field's length with no NUL character, or a decimal with no more places than the
+        field's, fewer whole digits than it allows and within its minimum and maximum."""
+        kind = type(raw)
+        if kind is str:
+            limit = self._text_limits.get(name)
+            return limit is not None and bool(raw) and len(raw) <= limit and "\x00" not in raw
+        if kind is Decimal and name in self._amounts:
+            places, below, low, high = self._amounts[name]
+            exponent = raw.as_tuple().exponent
+            return (
+                isinstance(exponent, int)  # not NaN or infinity
+                and -places <= exponent <= 0
+                and -below < raw < below
+                and (low is None or raw >= low)
+                and (high is None or raw <= high)
+            )
+        return False
 
     def _clean(self, f: Any, raw: Any, instance: models.Model) -> tuple[Any, list[ValidationError] | None]:
         """``f.clean(raw)``: the cleaned value, or the errors; remembered for a plain field's hashable value."""
@@ -406,20 +432,47 @@ class FieldCheck:
         return outcome
 
 
+def _plain_clean(field: models.Field, *python: Any) -> bool:
+    """Whether ``field`` converts and validates as Django's own ``Field`` does, with ``to_python`` one of
+    ``python`` (no subclass changes how a value is cleaned)."""
+    kind = type(field)
+    own = (models.Field.clean, models.Field.validate, models.Field.run_validators)
+    return (kind.clean, kind.validate, kind.run_validators) == own and kind.to_python in python
+
+
+def _plain_decimal_bounds(field: models.Field) -> tuple[int, Decimal, Decimal | None, Decimal | None] | None:
+    """For a decimal field whose ``clean`` of a finite ``Decimal`` can only fail its digits, places, minimum or
+    maximum (no choices, no other validator), those bounds: (places, the bound below which the whole digits
+    fit, minimum, maximum); None for any other field."""
+    if not isinstance(field, models.DecimalField) or field.choices or not field.editable:
+        return None
+    if not _plain_clean(field, models.DecimalField.to_python) or field.decimal_places is None:
+        return None
+    if field.max_digits is None:
+        return None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    for validator in field.validators:
+        limit = getattr(validator, "limit_value", None)
+        if type(validator) is DecimalValidator:
+            if (validator.max_digits, validator.decimal_places) != (field.max_digits, field.decimal_places):
+                return None
+        elif type(validator) is MinValueValidator and isinstance(limit, int | Decimal):
+            low = Decimal(limit) if low is None else max(low, Decimal(limit))
+        elif type(validator) is MaxValueValidator and isinstance(limit, int | Decimal):
+            high = Decimal(limit) if high is None else min(high, Decimal(limit))
+        else:
+            return None
+    return field.decimal_places, Decimal(10) ** (field.max_digits - field.decimal_places), low, high
+
+
 def _plain_text_limit(field: models.Field) -> float | None:
     """For a text field whose ``clean`` of a non-empty ``str`` can only fail its maximum length or a NUL
     character (no choices, no other validator, Django's own conversion and validation), that maximum (infinity
     when there is none); None for any other field."""
     if not isinstance(field, models.CharField | models.TextField) or field.choices or not field.editable:
         return None
-    kind = type(field)
-    if (kind.clean, kind.validate, kind.run_validators) != (
-        models.Field.clean,
-        models.Field.validate,
-        models.Field.run_validators,
-    ):
-        return None
-    if kind.to_python not in (models.CharField.to_python, models.TextField.to_python):
+    if not _plain_clean(field, models.CharField.to_python, models.TextField.to_python):
         return None
     limit = float("inf")
     for validator in field.validators:

@@ -760,14 +760,15 @@ class ProjectAdapter(ModelAdapter):
                 continue
             if name == "code" and not value:
                 continue
+            if value is not None:
+                result[name] = value
+                continue
             model, record = (YearPlan, plan) if name in PLAN_FIELDS else (Project, obj)
             field = cast(models.Field, model._meta.get_field(name))
-            if value is None and not field.null:
-                if record is not None:
-                    continue
-                result[name] = field.get_default() if field.has_default() else None
-            else:
+            if field.null:
                 result[name] = value
+            elif record is None:
+                result[name] = field.get_default() if field.has_default() else None
         if values.get("ytd_investment") is not None:
             result["ytd_investment"] = values["ytd_investment"]
             current = self._report_now(obj)

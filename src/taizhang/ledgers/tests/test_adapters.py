@@ -106,6 +106,15 @@ def test_field_check_says_what_clean_fields_says_each_value_cleaned_once(world):
         {"name": "x" * 201, "total_investment": Decimal("-1"), "importance": "nowhere"},  # the same errors again
         {"name": "", "total_investment": Decimal("1e20"), "code": "A\x00B"},
         {"name": "乙", "total_investment": None, "responsible_unit": None},
+        # Amounts at and beyond the field's digits (18, 4 places) and minimum (0).
+        {"name": "丙", "total_investment": Decimal("99999999999999.9999")},
+        {"name": "丙", "total_investment": Decimal("100000000000000")},
+        {"name": "丙", "total_investment": Decimal("0.00001")},
+        {"name": "丙", "total_investment": Decimal("0.0000")},
+        {"name": "丙", "total_investment": Decimal("1E+3")},
+        {"name": "丙", "total_investment": Decimal("NaN")},
+        {"name": "丙", "total_investment": Decimal("-0.0001")},
+        {"name": "y" * 200, "total_investment": Decimal("12345")},
     ]
     never = {"id", "created_at", "updated_at", "version", "search_text"}
     check = FieldCheck(Project, exclude=never)

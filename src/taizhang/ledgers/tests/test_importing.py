@@ -268,3 +268,22 @@ def test_an_unexpected_failure_while_checking_refuses_the_batch_instead_of_crash
     with mock.patch("taizhang.ledgers.importing.Planner.plan", side_effect=RuntimeError("boom")):
         batch = check(head_a, roster(["张三", "甲街道", "", ""]))
     assert batch.status == ImportStatus.FAILED and "unexpectedly" in batch.message
+
+
+def test_imports_collect_garbage_less_often_and_leave_the_collector_as_it_was():
+    import gc
+
+    from taizhang.ledgers.importing import YOUNG_COLLECTION_EVERY, fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == max(before[0], YOUNG_COLLECTION_EVERY)
+        assert gc.get_freeze_count() > 0  # what lived before the import is not scanned again and again
+        with fewer_collections():  # a second import in the same process (another thread)
+            pass
+        assert gc.get_threshold()[0] == max(before[0], YOUNG_COLLECTION_EVERY)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
