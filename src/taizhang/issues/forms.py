@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,9 +16,9 @@ from taizhang.core.forms import LedgerForm
 from taizhang.issues import selectors
 from taizhang.issues.choices import CoordinateSystem, EvidenceKind, VoidKind
 from taizhang.issues.models import Issue, IssueCategory, IssueSource
-from taizhang.issues.widgets import FastSelect, FastSelectMultiple
+from taizhang.issues.widgets import FastSelect, FastSelectMultiple, RemoteSelect
 from taizhang.issues.workflow import Transition
-from taizhang.org.selectors import person_list, unit_directory
+from taizhang.org.selectors import person_list, unit_choices, unit_directory
 
 
 class DateInput(forms.DateInput):
@@ -211,12 +211,30 @@ class EvidenceForm(forms.Form):
         _style(self)
 
 
+# How the statistics table can be ordered: the figure, largest first (the rate lowest first). "name" is the
+# grouping's own order (units as the district lists them, the others by name).
+STATISTICS_ORDERS = (
+    ("name", pgettext_lazy("statistics order", "Name")),
+    ("overdue", _("Most overdue")),
+    ("overdue_now", _("Most overdue now")),
+    ("received", _("Most received")),
+    ("closed", _("Most closed")),
+    ("rate", _("Lowest on-time closure rate")),
+)
+
+
 class StatisticsForm(forms.Form):
     start = forms.DateField(label=_("from"), widget=DateInput)
     end = forms.DateField(label=_("to"), widget=DateInput)
+    sort = forms.ChoiceField(label=_("order"), choices=STATISTICS_ORDERS, required=False)
+    # by area: the areas a unit (and its sub-units) is responsible for; thousands of units, loaded as one types
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("areas of"), queryset=None, required=False, widget=RemoteSelect("issues:unit_options")
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = unit_choices(user)
         _style(self)
 
     def clean(self) -> dict[str, Any]:

@@ -515,8 +515,43 @@ class Issue(LedgerModel):
                 condition=models.Q(voided_at__isnull=True, status__in=sorted(CLOCK_RUNNING)),
                 name="issues_running",
             ),
-            models.Index(fields=["category", "registered_at"], name="issues_category_registered"),
-            models.Index(fields=["area", "registered_at"], name="issues_area_registered"),
+            # The same led by the area and by the category: the district's statistics by area and by category count
+            # area by area, category by category (10,000 areas hashed took a third longer than these ranges). The
+            # registration ones also serve the list's area and category filters (live issues, newest first).
+            models.Index(
+                fields=["area", "registered_at"],
+                include=["rework_count", "recurrence_count"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_area_registered",
+            ),
+            models.Index(
+                fields=["area", "closed_at"],
+                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
+                name="issues_area_closed",
+            ),
+            models.Index(
+                fields=["area", "deadline"],
+                include=["status", "closed_on_time"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_area_deadline",
+            ),
+            models.Index(
+                fields=["category", "registered_at"],
+                include=["rework_count", "recurrence_count"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_category_registered",
+            ),
+            models.Index(
+                fields=["category", "closed_at"],
+                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
+                name="issues_category_closed",
+            ),
+            models.Index(
+                fields=["category", "deadline"],
+                include=["status", "closed_on_time"],
+                condition=models.Q(voided_at__isnull=True),
+                name="issues_category_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

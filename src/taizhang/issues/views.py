@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import (
     FileResponse,
@@ -439,33 +441,67 @@ BY_CHOICES = (
 )
 
 
+# The table of a grouping is paged and the chart shows its first rows: a district has 10,000 areas.
+STATISTICS_PAGE = 100
+CHART_ROWS = 30
+# By area, the places that need attention first; units come in the district's order, the rest by name.
+DEFAULT_ORDER = {"area": "overdue"}
+
+
+def ranked(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+    """The statistics rows in the chosen order: a figure largest first, the rate lowest first (rows with nothing
+    due last); ties keep the grouping's own order (the sort is stable)."""
+    if order == "name":
+        return rows
+    if order == "rate":
+        return sorted(rows, key=lambda r: (r["rate"] is None, r["rate"] or 0))
+    return sorted(rows, key=lambda r: -r[order])
+
+
 class Statistics(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         # The month by default: units are ranked month by month (月通报); the quarter and year are one click away.
-        initial = {"start": today.replace(day=1), "end": today}
-        form = forms.StatisticsForm(request.GET or None, initial=initial)
-        start, end = initial["start"], initial["end"]
-        if form.is_bound and form.is_valid():
-            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        elif not form.is_bound:
-            form = forms.StatisticsForm(initial=initial)
+        default_start = today.replace(day=1)
         by = request.GET.get("by", "unit")
         if by not in dict(BY_CHOICES):
             by = "unit"
+        data = request.GET.copy()
+        data.setdefault("start", default_start.isoformat())
+        data.setdefault("end", today.isoformat())
+        form = forms.StatisticsForm(data, user=request.user)
+        form.is_valid()  # what is wrong is said on the page; the rest of the choice holds
+        chosen = form.cleaned_data
+        start, end = default_start, today
+        if "start" in chosen and "end" in chosen and not form.non_field_errors():
+            start, end = chosen["start"], chosen["end"]
+        order = chosen.get("sort") or DEFAULT_ORDER.get(by, "name")
+        unit = chosen.get("unit")
         period = selectors.Period.of_dates(start, end)
-        rows = selectors.statistics(request.user, period, by)
-        total = selectors.totals(rows)
-        for row in [*rows, total]:
+        rows = selectors.statistics(request.user, period, by, area_unit=unit if by == "area" else None)
+        total = selectors.totals(rows)  # of every row, not only the page's
+        if by == "week":  # a few dozen weeks, in their order
+            shown, chart_rows, page = rows, rows, None
+        else:
+            rows = ranked(rows, order)
+            page = Paginator(rows, STATISTICS_PAGE).get_page(request.GET.get("page"))
+            shown, chart_rows = list(page.object_list), rows[:CHART_ROWS]
+        for row in [*shown, total]:
             row["rate_display"] = format_value(row["rate"], "percent")
         chart = {
-            "names": [r["name"] for r in rows],
-            "received": [r["received"] for r in rows],
-            "closed": [r["closed"] for r in rows],
-            "overdue": [r["overdue_now"] for r in rows],
-            "rate": [float(r["rate"]) * 100 if r["rate"] is not None else None for r in rows],
+            "names": [r["name"] for r in chart_rows],
+            "received": [r["received"] for r in chart_rows],
+            "closed": [r["closed"] for r in chart_rows],
+            "overdue": [r["overdue"] for r in chart_rows],
+            "rate": [float(r["rate"]) * 100 if r["rate"] is not None else None for r in chart_rows],
             "kind": "line" if by == "week" else "bar",
         }
+        # what every link of the page keeps: the period, the grouping, the order and the unit
+        kept = {"by": by, "start": start.isoformat(), "end": end.isoformat()}
+        if by != "week":
+            kept["sort"] = order
+        if by == "area" and unit is not None:
+            kept["unit"] = str(unit.pk)
         return render(
             request,
             "issues/statistics.html",
@@ -474,11 +510,17 @@ class Statistics(View):
                 "form": form,
                 "by": by,
                 "by_choices": BY_CHOICES,
-                "rows": rows,
+                "rows": shown,
+                "page": page,
+                "row_count": len(rows),
+                "first_row": (page.start_index() if page else 1),
                 "total": total,
                 "chart": chart,
+                "chart_cut": len(chart_rows) < len(rows),
                 "start": start,
                 "end": end,
+                "querystring": urlencode(kept),
+                "keep_but_period": urlencode({k: v for k, v in kept.items() if k not in ("start", "end")}),
                 "lights": selectors.light_counts(request.user),
                 "periods": [
                     # a context: admin's date filter says 今年 for "This year", beside 本月 and 本季度

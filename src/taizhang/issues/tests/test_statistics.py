@@ -5,6 +5,7 @@ and week. On-time closure rate = closed on time ÷ (due − shelved); by week, e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,17 @@ from taizhang.issues.tests.world import grid_of, make_issue_in
 
 NOW = at(2026, 10, 12, 10)  # a Monday after the National Day holiday
 PERIOD = selectors.Period.of_dates(dt.date(2026, 9, 1), dt.date(2026, 10, 12))
-FIGURES = ("received", "closed", "due", "due_closed_on_time", "due_shelved", "overdue_now", "rework", "recurrences")
+FIGURES = (
+    "received",
+    "closed",
+    "due",
+    "due_closed_on_time",
+    "due_shelved",
+    "overdue",
+    "overdue_now",
+    "rework",
+    "recurrences",
+)
 
 
 def act(issue: Issue, when: dt.datetime, actor: Any, action: str, **params: Any) -> Issue:
@@ -91,12 +102,13 @@ def figures(row: dict[str, Any]) -> tuple[Any, ...]:
     return (*(row[f] for f in FIGURES), row["rate"])
 
 
-#                   received closed due on-time shelved overdue rework recurrences rate
-UNIT_A = (6, 3, 5, 2, 1, 1, 1, 1, Decimal("0.5"))  # 2 ÷ (5 − 1); A6 was reopened: not closed, not yet due
-UNIT_B = (3, 2, 3, 2, 0, 1, 0, 0, Decimal("2") / 3)
-DUMP = (8, 4, 7, 3, 1, 2, 1, 1, Decimal("0.5"))  # 3 ÷ (7 − 1)
-MANHOLE = (1, 1, 1, 1, 0, 0, 0, 0, Decimal("1"))
-ALL = (9, 5, 8, 4, 1, 2, 1, 1, Decimal("4") / 7)
+# received closed due on-time shelved overdue (in the period) overdue-now rework recurrences rate
+# A: 2 ÷ (5 − 1); overdue A2 (closed late) and A4 (open); A6 was reopened: not closed, not yet due
+UNIT_A = (6, 3, 5, 2, 1, 2, 1, 1, 1, Decimal("0.5"))
+UNIT_B = (3, 2, 3, 2, 0, 1, 1, 0, 0, Decimal("2") / 3)
+DUMP = (8, 4, 7, 3, 1, 3, 2, 1, 1, Decimal("0.5"))  # 3 ÷ (7 − 1)
+MANHOLE = (1, 1, 1, 1, 0, 0, 0, 0, 0, Decimal("1"))
+ALL = (9, 5, 8, 4, 1, 3, 2, 1, 1, Decimal("4") / 7)
 
 
 def rounded(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -121,8 +133,8 @@ def test_the_figures_by_unit_category_area_source_and_week(world, ledger):
     assert by_source == [rounded(ALL)]  # every issue came from a patrol
     # By week, each figure in the week of its own date: A2 was closed (late) in the week of 10-05.
     assert [(w["name"], rounded(figures(w))) for w in weeks] == [
-        ("2026-09-28", rounded((9, 4, 8, 4, 1, 2, 1, 1, Decimal(4) / 7))),
-        ("2026-10-05", (0, 1, 0, 0, 0, 0, 0, 0, None)),
+        ("2026-09-28", rounded((9, 4, 8, 4, 1, 3, 2, 1, 1, Decimal(4) / 7))),
+        ("2026-10-05", (0, 1, 0, 0, 0, 0, 0, 0, 0, None)),
     ]
     assert rounded(figures(total)) == rounded(ALL)
 
@@ -136,7 +148,7 @@ def test_a_unit_sees_its_own_figures_and_a_later_period_counts_only_what_falls_i
     assert [(r["name"], rounded(figures(r))) for r in mine] == [("甲街道", rounded(UNIT_A))]
     # October: nothing received or due; A2 closed late on 10-09; overdue now is now, whatever the period.
     october_a = next(r for r in october if r["name"] == "甲街道")
-    assert rounded(figures(october_a)) == (0, 1, 0, 0, 0, 1, 0, 0, None)
+    assert rounded(figures(october_a)) == (0, 1, 0, 0, 0, 0, 1, 0, 0, None)
 
 
 def client_for(user: Any) -> Client:
@@ -186,11 +198,13 @@ def test_weeks_run_monday_to_monday_at_local_midnight_and_clip_to_the_range():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="counting key by key is PostgreSQL's")
-@pytest.mark.parametrize("by", ["unit", "week"])
+@pytest.mark.parametrize("by", ["unit", "week", "area", "category", "area of unit B"])
 def test_counting_key_by_key_gives_the_figures_of_grouping_issue_by_issue(world, ledger, monkeypatch, by):
-    """On PostgreSQL the district's figures by unit and by week are counted key by key (index range by index
-    range); they are those of grouping issue by issue, for periods before, around and after the ledger's."""
+    """On PostgreSQL the district's figures by unit, area, category and week are counted key by key (index range
+    by index range); they are those of grouping issue by issue, for periods before, around and after the ledger's,
+    and for a unit's areas alone."""
     office = world.users["supervisor"]
+    by, area_unit = ("area", world.unit_b) if by == "area of unit B" else (by, None)
     periods = [
         PERIOD,
         selectors.Period.of_dates(dt.date(2026, 9, 29), dt.date(2026, 10, 1)),  # starts on a Tuesday
@@ -198,7 +212,124 @@ def test_counting_key_by_key_gives_the_figures_of_grouping_issue_by_issue(world,
         selectors.Period.of_dates(dt.date(2026, 1, 1), dt.date(2026, 3, 1)),  # nothing in it
     ]
     with clock.travel(NOW):
-        per_key = [selectors.statistics(office, period, by) for period in periods]
+        per_key = [selectors.statistics(office, period, by, area_unit=area_unit) for period in periods]
         monkeypatch.setattr(selectors, "_per_key_supported", lambda qs: False)
-        grouped = [selectors.statistics(office, period, by) for period in periods]
+        grouped = [selectors.statistics(office, period, by, area_unit=area_unit) for period in periods]
     assert per_key == grouped and all(per_key[:2])  # (figures to compare, not empty lists)
+
+
+def test_overdue_in_a_period_is_of_its_own_deadlines_and_a_past_period_lists_no_later_week(world, ledger):
+    """Overdue (in the period) counts the issues due in the period that missed their deadline; by week, overdue
+    now too is of the issues due in the period. Monday and Tuesday of the ledger's week: only the two-hour manhole
+    (B2) fell due, in time; A4 and B1, open and overdue now, fell due on the Wednesday, after the period."""
+    office = world.users["supervisor"]
+    two_days = selectors.Period.of_dates(dt.date(2026, 9, 28), dt.date(2026, 9, 29))
+    before = selectors.Period.of_dates(dt.date(2026, 9, 1), dt.date(2026, 9, 27))
+    with clock.travel(NOW):
+        weeks = selectors.statistics(office, two_days, "week")
+        units = {r["name"]: rounded(figures(r)) for r in selectors.statistics(office, two_days, "unit")}
+        assert selectors.statistics(office, before, "week") == []  # no week after the period's end
+    # received 9; closed A1, B2, B3 (A6's closing was undone by its reopening); due and on time: B2
+    assert [(w["name"], rounded(figures(w))) for w in weeks] == [
+        ("2026-09-28", (9, 3, 1, 1, 0, 0, 0, 1, 1, Decimal(1))),
+    ]
+    # by unit, overdue now is the state today, whatever the period
+    assert units["甲街道"] == (6, 1, 0, 0, 0, 0, 1, 1, 1, None)
+    assert units["乙街道"] == (3, 2, 1, 1, 0, 0, 1, 0, 0, Decimal(1))
+
+
+def test_a_closure_asked_for_after_the_deadline_is_overdue_one_asked_in_time_is_not(world, audit, inspectors):
+    """Both wait for verification: neither is closed on time yet, neither is overdue now (the clock stopped), but
+    only the one asked for after its deadline (Wednesday 17:30) missed it."""
+    a = world.users["reporter_a"]
+    with clock.travel(at(2026, 9, 28, 9)):
+        in_time, late = (make_issue_in(world, world.unit_a, name) for name in ("C1", "C2"))
+    ask_to_close(rectify(in_time, at(2026, 9, 29, 10), a), at(2026, 9, 29, 10), a)
+    ask_to_close(rectify(late, at(2026, 9, 29, 10), a), at(2026, 10, 9, 10), a)
+    with clock.travel(NOW):
+        [row] = selectors.statistics(world.users["supervisor"], PERIOD, "unit")
+    #                              received closed due on-time shelved overdue now rework recurrences rate
+    assert rounded(figures(row)) == (2, 0, 2, 0, 0, 1, 0, 0, 0, Decimal(0))
+
+
+def shown_rows(page: str) -> list[tuple[str, dict[str, str]]]:
+    rows = re.findall(r'<tr data-testid="stats-row">\s*<td>(.*?)</td>(.*?)</tr>', page, re.S)
+    return [(name, dict(re.findall(r'data-field="(\w+)">([^<]*)<', cells))) for name, cells in rows]
+
+
+def shown_total(page: str) -> dict[str, str]:
+    footer = re.search(r'data-testid="stats-total">(.*?)</tr>', page, re.S)
+    assert footer is not None
+    return dict(re.findall(r'data-field="(\w+)">([^<]*)<', footer.group(1)))
+
+
+def test_the_table_is_paged_in_the_chosen_order_and_its_links_keep_the_period_grouping_and_order(
+    world, ledger, monkeypatch
+):
+    """A district has 10,000 areas: the table shows a page of them, the most overdue first, the chart the first
+    rows, the total every row; the page links keep the period, the grouping and the order. (One row a page here.)"""
+    from taizhang.issues import views
+
+    monkeypatch.setattr(views, "STATISTICS_PAGE", 1)
+    monkeypatch.setattr(views, "CHART_ROWS", 1)
+    grid_a, grid_b = grid_of(world, world.unit_a).name, grid_of(world, world.unit_b).name
+    client = client_for(world.users["supervisor"])
+    query = {"by": "area", "start": "2026-09-01", "end": "2026-10-12"}
+    with clock.travel(NOW):
+        first = client.get("/issues/statistics/", query).content.decode()
+        second = client.get("/issues/statistics/", {**query, "page": "2"}).content.decode()
+        by_order = {
+            order: [
+                name
+                for name, _ in shown_rows(client.get("/issues/statistics/", {**query, "sort": order}).content.decode())
+            ]
+            for order in ("overdue", "received", "rate", "name", "overdue_now")
+        }
+    assert [name for name, _ in shown_rows(first)] == [grid_a]  # 2 overdue against 1
+    assert shown_rows(first)[0][1]["overdue"] == "2" and shown_rows(first)[0][1]["overdue_now"] == "1"
+    assert [name for name, _ in shown_rows(second)] == [grid_b]
+    # the total is every row's, on every page
+    assert shown_total(first) == shown_total(second)
+    assert shown_total(first)["received"] == "9" and shown_total(first)["overdue"] == "3"
+    assert "Total of all 2 rows" in first and "Rows 1–1 of 2" in first and "Rows 2–2 of 2" in second
+    assert 'href="?by=area&amp;start=2026-09-01&amp;end=2026-10-12&amp;sort=overdue&amp;page=2"' in first
+    assert 'href="?by=area&amp;start=2026-09-01&amp;end=2026-10-12&amp;sort=overdue&amp;page=1"' in second
+    # the chart: the first row of the order only, and the page says so
+    chart = json.loads(re.search(r'<script id="stats-data" type="application/json">(.*?)</script>', first).group(1))
+    assert chart["names"] == [grid_a] and chart["overdue"] == [2] and 'data-testid="chart-cut"' in first
+    # received 6 against 3; rate 50% against 67%, lowest first; names in order (乙 before 甲); ties keep that order
+    assert by_order == {
+        "overdue": [grid_a],
+        "received": [grid_a],
+        "rate": [grid_a],
+        "name": [grid_b],
+        "overdue_now": [grid_b],  # one each: the order of the names
+    }
+
+
+def test_the_areas_of_one_unit_and_what_the_page_says_to_bad_input(world, ledger, monkeypatch):
+    from taizhang.issues import views
+
+    monkeypatch.setattr(views, "STATISTICS_PAGE", 1)
+    client = client_for(world.users["supervisor"])
+    query = {"by": "area", "start": "2026-09-01", "end": "2026-10-12"}
+    with clock.travel(NOW):
+        mine = client.get("/issues/statistics/", {**query, "unit": world.unit_b.pk}).content.decode()
+        far_page = client.get("/issues/statistics/", {**query, "page": "99"})
+        not_a_page = client.get("/issues/statistics/", {**query, "page": "x"})
+        bad_order = client.get("/issues/statistics/", {**query, "sort": "worst"})
+        bad_unit = client.get("/issues/statistics/", {**query, "unit": "999999"})
+        by_week = client.get("/issues/statistics/", {**query, "by": "week", "page": "2"}).content.decode()
+    # only unit B's areas, and the total is theirs: one row, no pages
+    assert [name for name, _ in shown_rows(mine)] == [grid_of(world, world.unit_b).name]
+    assert shown_total(mine)["received"] == "3" and 'data-testid="stats-pages"' not in mine
+    assert f'<option value="{world.unit_b.pk}" selected>乙街道</option>' in mine
+    assert [name for name, _ in shown_rows(far_page.content.decode())] == [grid_of(world, world.unit_b).name]
+    assert [name for name, _ in shown_rows(not_a_page.content.decode())] == [grid_of(world, world.unit_a).name]
+    for response, field in ((bad_order, "order"), (bad_unit, "areas of")):
+        assert response.status_code == 200
+        error = re.search(r'data-testid="period-error">(.*?)</div>', response.content.decode(), re.S)
+        assert error is not None and error.group(1).startswith(f"{field}: Select a valid choice")
+        assert shown_total(response.content.decode())["received"] == "9"  # the period chosen still holds
+    # weeks are few and in their order: never paged
+    assert len(shown_rows(by_week)) == 2 and 'data-testid="stats-pages"' not in by_week
