@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from taizhang.core import clock
 from taizhang.core.demo import DemoContext
@@ -74,7 +75,8 @@ def test_the_demo_ledger_has_every_state_and_side_path(db):
 
     # What the demo users see: the supervisor's statistics count the demo; the pages answer.
     supervisor = User.objects.get(username="supervisor")
-    period = selectors.Period.of_dates(now.date() - dt.timedelta(days=60), now.date())
+    today = timezone.localdate(now)  # the district's date, not UTC's (they differ from 16:00 UTC)
+    period = selectors.Period.of_dates(today - dt.timedelta(days=60), today)
     total = selectors.totals(selectors.statistics(supervisor, period, "unit"))
     assert total["received"] == live.count() and total["overdue_now"] == live.overdue(now).count()
     client = Client()
