@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -416,6 +416,13 @@ class Sheet:
         """(count, sum of each total column in 万元) of a group of the export queryset, when the database can
         tell without the export walking the rows twice. Sheets whose total columns are plain sums override it;
         by default the export counts and sums as it goes."""
+        raise NotImplementedError
+
+    def export_rows(self, queryset: QuerySet[Any]) -> Iterable[Sequence[Any]]:
+        """The records of ``queryset`` (an ``export_queryset``, filtered to a group) as rows of the exported
+        columns' values, in column order, as ``Column.value_of`` gives them: sheets of large ledgers read them
+        as tuples from the database instead of building a model instance per record. Sheets that do not
+        override it are exported record by record."""
         raise NotImplementedError
 
     def export_response(self, *, view: Any, queryset: QuerySet[Any], fmt: str) -> HttpResponseBase:

@@ -214,6 +214,45 @@ def test_an_export_imports_back_with_no_change(district, july_2022, fmt):
     assert ledger_state() == before
 
 
+def test_the_export_reads_each_plan_s_row_as_its_record_gives_it(district, july_2022):
+    """``export_rows`` (tuples from the database) gives for every plan what ``Column.value_of`` reads from the
+    plan's model instance: a corrected month (a second revision, its problems replaced), a plan with no report
+    for the month, a plan with no planned investment, leaders and blanks."""
+    supervisor = district.users["supervisor"]
+    commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
+    wb = openpyxl.load_workbook(PROJECTS_SAMPLE)
+    wb["重点项目进展"]["J4"] = 9000
+    wb["重点项目进展"]["O4"] = "资金未到位；设计变更"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    commit(check(supervisor, buffer.getvalue(), kind="projects", name="corrected.xlsx"), supervisor)
+    admin = district.admin
+    project = services.project_create(
+        actor=admin,
+        name="没有月报的项目",
+        category=district.data["project_categories"]["industry"],
+        responsible_unit=district.units["区发改委"],
+        total_investment=Decimal(100),
+    )
+    services.plan_create(actor=admin, project=project, year=2022, planned_investment=Decimal(0))
+    queryset = PROJECTS.export_queryset(supervisor, selectors.plan_list(supervisor).order_by("pk"), (2022, 5))
+    columns = PROJECTS.exported_columns()
+    by_records = [[c.type.render(c.value_of(plan)) for c in columns] for plan in queryset]
+    by_rows = [
+        [c.type.render(value) for c, value in zip(columns, row, strict=True)] for row in PROJECTS.export_rows(queryset)
+    ]
+    assert by_rows == by_records  # references are read by name, records by instance: what is written is the same
+    assert len(by_records) == 19
+
+    def picked(row: list[Any], *fields: str) -> list[Any]:
+        return [row[columns.index(PROJECTS.column(name))] for name in fields]
+
+    no_report = next(r for r in by_records if r[0] == "没有月报的项目")
+    assert picked(no_report, "ytd_investment", "rate", "light", "progress", "problems") == [None] * 5
+    corrected = next(r for r in by_records if r[0] == "金水管网工程")
+    assert picked(corrected, "ytd_investment", "problems") == [9000.0, "资金未到位；设计变更"]
+
+
 def test_the_export_is_in_office_layout_with_the_period_s_figures(district, july_2022):
     supervisor = district.users["supervisor"]
     commit(check(supervisor, sample_bytes(), kind="projects"), supervisor)
