@@ -48,6 +48,11 @@ def statistics_of(page: Any, unit_name: str) -> dict[str, str]:
     return {cells.nth(i).get_attribute("data-field"): cells.nth(i).inner_text() for i in range(cells.count())}
 
 
+# A form posted, redirected and the next page's document read: photos and the map may still be loading (under a
+# loaded machine the live server serves them one by one; the test asserts on the document, not on them).
+NAVIGATION = {"wait_until": "domcontentloaded", "timeout": 30_000}
+
+
 def act(page: Any, action: str, **fields: str) -> None:
     """Take a workflow action from the issue page: a plain button, or a form that opens first."""
     page.click(f"[data-testid=action-{action}]")
@@ -56,7 +61,7 @@ def act(page: Any, action: str, **fields: str) -> None:
         form.wait_for(state="visible")
         for name, value in fields.items():
             form.locator(f"[name={name}]").fill(value)
-        with page.expect_navigation():
+        with page.expect_navigation(**NAVIGATION):
             form.locator(f"[data-testid=confirm-{action}]").click()
     else:
         page.wait_for_load_state()
@@ -65,7 +70,7 @@ def act(page: Any, action: str, **fields: str) -> None:
 def upload_after_photo(page: Any, lon: float, lat: float) -> None:
     page.select_option("#evidence-kind", "after")
     page.set_input_files("#evidence-file", jpeg("after.jpg", lon, lat))
-    with page.expect_navigation():
+    with page.expect_navigation(**NAVIGATION):
         page.click("[data-testid=upload-evidence]")
 
 
@@ -99,7 +104,7 @@ def test_an_issue_from_the_phone_to_closing(live_server, world):
         page.click("[data-testid=locate]")
         page.wait_for_function("document.getElementById('id_longitude').value !== ''")
         assert abs(float(page.input_value("#id_longitude")) - lon) < 1e-5
-        with page.expect_navigation():
+        with page.expect_navigation(**NAVIGATION):
             page.click("[data-testid=submit-report]")
         assert page.locator("[data-testid=issue-unit]").inner_text() == "甲街道"  # routed by its grid
         assert page.locator("[data-testid=issue-area]").inner_text() == grid_a.name
