@@ -300,7 +300,7 @@ def pages(args: Any, client_for: Callable[[str], Any], get: Callable[..., Any]) 
         ("statistics, office: this year by unit", f"/issues/statistics/?by=unit&{year}"),
         ("statistics, office: this year by week", f"/issues/statistics/?by=week&{year}"),
         ("statistics, office: this year by category", f"/issues/statistics/?by=category&{year}"),
-        ("statistics, office: this year by area (10,000 rows)", f"/issues/statistics/?by=area&{year}"),
+        ("statistics, office: this year by area (10,000 areas)", f"/issues/statistics/?by=area&{year}"),
         ("statistics, reporter: this year by unit", f"/issues/statistics/?by=unit&{year}"),
     ):
         if wanted(label):
