@@ -115,9 +115,10 @@ def change(
 def _check_version(instance: LedgerModel, expected_version: int | None) -> None:
     if expected_version is None or instance.pk is None:
         return
-    stored = (
-        type(instance)._default_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True)
-    )
+    # Without the model's ordering (ordering by a nullable relation joins it, and PostgreSQL cannot lock the
+    # nullable side of an outer join) and locking this table's row only.
+    manager = type(instance)._default_manager
+    stored = manager.order_by().select_for_update(of=("self",)).filter(pk=instance.pk).values_list("version", flat=True)
     current = stored.first()
     if current is None or current != expected_version or instance.version != expected_version:
         raise Conflict

@@ -150,7 +150,9 @@ def test_the_command_runs_one_pass_for_cron(db, capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_the_command_loops_until_it_is_stopped(db, capsys, monkeypatch):
+def test_the_command_loops_until_it_is_stopped(transactional_db, capsys, monkeypatch):
+    # Outside a test transaction: the loop closes stale connections between ticks, as a long-lived process must
+    # (inside one, PostgreSQL's connection would be marked closed under the test).
     handlers: dict[int, Any] = {}
     monkeypatch.setattr(signal, "signal", handlers.__setitem__)
     passes: list[list[str]] = []
