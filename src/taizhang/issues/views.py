@@ -469,6 +469,7 @@ class Statistics(View):
         data = request.GET.copy()
         data.setdefault("start", default_start.isoformat())
         data.setdefault("end", today.isoformat())
+        data.setdefault("sort", DEFAULT_ORDER.get(by, "name"))  # the order chooser shows the order the table has
         form = forms.StatisticsForm(data, user=request.user)
         form.is_valid()  # what is wrong is said on the page; the rest of the choice holds
         chosen = form.cleaned_data

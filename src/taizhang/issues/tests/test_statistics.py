@@ -294,6 +294,9 @@ def test_the_table_is_paged_in_the_chosen_order_and_its_links_keep_the_period_gr
     assert "Total of all 2 rows" in first and "Rows 1–1 of 2" in first and "Rows 2–2 of 2" in second
     assert 'href="?by=area&amp;start=2026-09-01&amp;end=2026-10-12&amp;sort=overdue&amp;page=2"' in first
     assert 'href="?by=area&amp;start=2026-09-01&amp;end=2026-10-12&amp;sort=overdue&amp;page=1"' in second
+    # the order chooser shows the order the table is in when none was chosen
+    assert re.search(r'<option value="overdue"[^>]*selected', first)
+    assert not re.search(r'<option value="name"[^>]*selected', first)
     # the chart: the first row of the order only, and the page says so
     chart = json.loads(re.search(r'<script id="stats-data" type="application/json">(.*?)</script>', first).group(1))
     assert chart["names"] == [grid_a] and chart["overdue"] == [2] and 'data-testid="chart-cut"' in first
