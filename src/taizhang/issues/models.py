@@ -273,6 +273,31 @@ class IssueCounter(models.Model):
 # --- the ledger ----------------------------------------------------------------------------------------
 
 
+def _statistics_indexes(field: str, prefix: str) -> list[models.Index]:
+    """The three live-issue indexes led by ``field`` that the statistics grouped by it count key by key: issues
+    received (registered), closed and due (deadline) in a period, each holding what those counts read."""
+    live = models.Q(voided_at__isnull=True)
+    return [
+        models.Index(
+            fields=[field, "registered_at"],
+            include=["rework_count", "recurrence_count"],
+            condition=live,
+            name=f"issues_{prefix}_registered",
+        ),
+        models.Index(
+            fields=[field, "closed_at"],
+            condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
+            name=f"issues_{prefix}_closed",
+        ),
+        models.Index(
+            fields=[field, "deadline"],
+            include=["status", "closed_on_time"],
+            condition=live,
+            name=f"issues_{prefix}_deadline",
+        ),
+    ]
+
+
 class _HistoryDescriptorOnce(HistoryDescriptor):
     """``issue.history`` with its manager class built once. simple-history builds a new class on every access
     (``from_queryset``, which inspects every method of the queryset: 80 µs), and it reads ``issue.history`` to
@@ -510,23 +535,7 @@ class Issue(LedgerModel):
             ),
             # The same figures led by the unit: the district's statistics by unit count unit by unit, each one
             # range of these, instead of hashing every issue of the period by its unit (see selectors).
-            models.Index(
-                fields=["responsible_unit", "registered_at"],
-                include=["rework_count", "recurrence_count"],
-                condition=models.Q(voided_at__isnull=True),
-                name="issues_unit_registered",
-            ),
-            models.Index(
-                fields=["responsible_unit", "closed_at"],
-                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
-                name="issues_unit_closed",
-            ),
-            models.Index(
-                fields=["responsible_unit", "deadline"],
-                include=["status", "closed_on_time"],
-                condition=models.Q(voided_at__isnull=True),
-                name="issues_unit_deadline",
-            ),
+            *_statistics_indexes("responsible_unit", "unit"),
             # The issues whose clock runs (a few percent of the ledger): lights, overdue counts and lists (capped
             # counts read the ids), work queues, reminders.
             models.Index(
@@ -538,40 +547,8 @@ class Issue(LedgerModel):
             # The same led by the area and by the category: the district's statistics by area and by category count
             # area by area, category by category (10,000 areas hashed took a third longer than these ranges). The
             # registration ones also serve the list's area and category filters (live issues, newest first).
-            models.Index(
-                fields=["area", "registered_at"],
-                include=["rework_count", "recurrence_count"],
-                condition=models.Q(voided_at__isnull=True),
-                name="issues_area_registered",
-            ),
-            models.Index(
-                fields=["area", "closed_at"],
-                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
-                name="issues_area_closed",
-            ),
-            models.Index(
-                fields=["area", "deadline"],
-                include=["status", "closed_on_time"],
-                condition=models.Q(voided_at__isnull=True),
-                name="issues_area_deadline",
-            ),
-            models.Index(
-                fields=["category", "registered_at"],
-                include=["rework_count", "recurrence_count"],
-                condition=models.Q(voided_at__isnull=True),
-                name="issues_category_registered",
-            ),
-            models.Index(
-                fields=["category", "closed_at"],
-                condition=models.Q(voided_at__isnull=True, closed_at__isnull=False),
-                name="issues_category_closed",
-            ),
-            models.Index(
-                fields=["category", "deadline"],
-                include=["status", "closed_on_time"],
-                condition=models.Q(voided_at__isnull=True),
-                name="issues_category_deadline",
-            ),
+            *_statistics_indexes("area", "area"),
+            *_statistics_indexes("category", "category"),
         ]
 
     def __str__(self) -> str:

@@ -26,17 +26,7 @@ from taizhang.issues.tests.world import grid_of, make_issue_in
 
 NOW = at(2026, 10, 12, 10)  # a Monday after the National Day holiday
 PERIOD = selectors.Period.of_dates(dt.date(2026, 9, 1), dt.date(2026, 10, 12))
-FIGURES = (
-    "received",
-    "closed",
-    "due",
-    "due_closed_on_time",
-    "due_shelved",
-    "overdue",
-    "overdue_now",
-    "rework",
-    "recurrences",
-)
+FIGURES = selectors.FIGURES
 
 
 def act(issue: Issue, when: dt.datetime, actor: Any, action: str, **params: Any) -> Issue:
